@@ -1,0 +1,30 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { D2ueError } from '../errors.js';
+
+/**
+ * Prepares a run folder: creates it, and refuses a non-empty one unless `overwrite` is set, so a finished run is
+ * never mixed with a new one.
+ */
+export function prepareRunDir(dir: string, overwrite = false): string {
+  const runDir = resolve(dir);
+  if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+    if (!overwrite) {
+      throw new D2ueError('run', `${runDir} is not empty; choose another --out folder, or pass --overwrite to replace it.`, {
+        subject: runDir,
+      });
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  }
+  mkdirSync(runDir, { recursive: true });
+  return runDir;
+}
+
+/** A new folder name under `parent` for a run started now, e.g. `runs/demo-20261204-211300`. */
+export function timestampedDir(parent: string, prefix: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  let candidate = resolve(parent, `${prefix}-${stamp}`);
+  for (let n = 2; existsSync(candidate); n++) candidate = resolve(parent, `${prefix}-${stamp}-${n}`);
+  return candidate;
+}

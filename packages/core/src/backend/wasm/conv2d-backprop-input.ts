@@ -1,0 +1,211 @@
+/**
+ * Conv2DBackpropInput for the wasm backend by phase decomposition. The stock wasm kernel is a scalar loop; it
+ * runs every transposed convolution of the AE decoder and every convolution's input gradient.
+ *
+ * Formula (forward y = conv2d(x, W), stride s, padding top p_t, filter KH; the same along the width):
+ *   dx[h] = Σ_{oh, kh : oh·s − p_t + kh = h} dy[oh] · W[kh]ᵀ
+ * Write h + p_t = q·s + r with 0 ≤ r < s. Then kh = j·s + r and oh = q − j, so each phase r is a stride-1
+ * correlation of dy with the flipped sub-filter W_r[j] = W[j·s + r]:
+ *   dx[q·s + r − p_t] = Σ_{j < J} dy[q − j] · W[j·s + r]ᵀ,   J = ⌈KH / s⌉ (W zero-padded to J·s rows).
+ * All s² phases (r_h, r_w) are stacked as output channels (r_h·s + r_w)·Cin + ci of ONE stride-1 Conv2D with a
+ * J × J filter, then a transpose interleaves them (as DepthToSpace(s) would) and a slice crops the padding p_t, p_l.
+ * Source: /work/shared/notes/tfjs-backends.md ("phase decomposition ... took a step to 736 ms"); the notes ran s²
+ * separate convolutions, one stacked convolution does the same arithmetic in one XNNPACK call.
+ *
+ * Shapes: dy [N, OH, OW, Cout], filter [KH, KW, Cin, Cout], output `inputShape` [N, H, W, Cin].
+ * NOTE: NCHW data and unequal strides along height and width go to the stock kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { callWasmKernel, disposeAll, reshapeView, type WasmBackendLike } from './kernel-utils.js';
+
+/** Where one spatial axis of the phase-decomposed convolution starts and how far it pads. */
+interface AxisPlan {
+  /** Sub-filter length J = ⌈K / s⌉. */
+  taps: number;
+  /** Padding before dy for the stride-1 convolution. */
+  padBefore: number;
+  /** Padding after dy for the stride-1 convolution. */
+  padAfter: number;
+  /** First row (column) of the interleaved result that belongs to dx. */
+  cropBegin: number;
+}
+
+/**
+ * Plans one axis, or returns null when the stacked form needs a negative padding (padding ≥ J·s, far outside
+ * what a convolution layer uses).
+ */
+function planAxis(inSize: number, outSize: number, filterSize: number, stride: number, padStart: number): AxisPlan | null {
+  const taps = Math.ceil(filterSize / stride);
+  const firstPhase = Math.floor(padStart / stride);
+  const lastPhase = Math.floor((inSize - 1 + padStart) / stride);
+  const padBefore = taps - 1 - firstPhase;
+  if (padBefore < 0) {
+    return null;
+  }
+  // Output rows of the stride-1 convolution are OH + padBefore + padAfter − taps + 1; extra rows are cropped.
+  const rows = lastPhase - firstPhase + 1;
+  const padAfter = Math.max(0, rows - outSize - padBefore + taps - 1);
+  return { taps, padBefore, padAfter, cropBegin: padStart - firstPhase * stride };
+}
+
+/**
+ * Makes the wasm `Conv2DBackpropInput` kernel function around the stock one (used for the cases listed in the
+ * file header).
+ *
+ * @example
+ * const kernelFunc = makeConv2DBackpropInputWasm(tf.getKernel(tf.Conv2DBackpropInput, 'wasm').kernelFunc);
+ * @throws Error when the stock wasm kernel is missing.
+ */
+export function makeConv2DBackpropInputWasm(original: tf.KernelFunc | null): tf.KernelFunc {
+  if (original == null) {
+    throw new Error(
+      "d2ue wasm kernels: the stock wasm 'Conv2DBackpropInput' kernel is missing; import " +
+        "'@tensorflow/tfjs-backend-wasm' before registering the training kernels.",
+    );
+  }
+
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const wasm = backend as WasmBackendLike;
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
+      return original(args);
+    }
+
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const stride = info.strideHeight;
+    const rows = planAxis(info.inHeight, dy.shape[1] as number, info.filterHeight, stride, info.padInfo.top);
+    const cols = planAxis(info.inWidth, dy.shape[2] as number, info.filterWidth, stride, info.padInfo.left);
+    if (info.strideWidth !== stride || rows == null || cols == null) {
+      return original(args);
+    }
+    return phaseDecomposed(dy, filter, info, rows, cols, wasm);
+  };
+}
+
+/** The stacked phase-decomposition (see the file header). */
+function phaseDecomposed(
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  rows: AxisPlan,
+  cols: AxisPlan,
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const s = info.strideHeight;
+  const { inChannels, outChannels } = info;
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, inChannels, outChannels, backend);
+    temps.push(subFilters);
+
+    const phases = callWasmKernel(
+      tf.Conv2D,
+      { x: dy, filter: subFilters },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [rows.padBefore, rows.padAfter],
+          [cols.padBefore, cols.padAfter],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+      },
+      backend,
+    );
+    temps.push(phases);
+
+    // Interleave the phases: [N, Q, Qw, s·s·Cin] viewed as [N·Q, Qw, s, s·Cin], swap the middle axes → [N, Q·s,
+    // Qw·s, Cin]. This equals DepthToSpace(s) but the wasm Transpose is ~50× faster than its DepthToSpace.
+    let interleaved = phases;
+    if (s > 1) {
+      const [batch, qRows, qCols] = phases.shape as [number, number, number, number];
+      const swapped = callWasmKernel(
+        tf.Transpose,
+        { x: reshapeView(phases, [batch * qRows, qCols, s, s * inChannels]) },
+        { perm: [0, 2, 1, 3] },
+        backend,
+      );
+      interleaved = { ...swapped, shape: [batch, qRows * s, qCols * s, inChannels] };
+      temps.push(interleaved);
+    }
+
+    const outShape = [info.batchSize, info.inHeight, info.inWidth, inChannels];
+    const sameShape =
+      rows.cropBegin === 0 &&
+      cols.cropBegin === 0 &&
+      interleaved.shape[1] === info.inHeight &&
+      interleaved.shape[2] === info.inWidth;
+    if (sameShape) {
+      // Hand the last temporary to the caller instead of copying it.
+      temps.pop();
+      return interleaved;
+    }
+    // Crop with whole rows of W·Cin values (a 3-D slice copies one contiguous run per row; a 4-D slice would
+    // copy one run of Cin values per pixel).
+    const [batch, rowsAll, colsAll] = interleaved.shape as [number, number, number, number];
+    const cropped = callWasmKernel(
+      tf.Slice,
+      { x: reshapeView(interleaved, [batch, rowsAll, colsAll * inChannels]) },
+      { begin: [0, rows.cropBegin, cols.cropBegin * inChannels], size: [batch, info.inHeight, info.inWidth * inChannels] },
+      backend,
+    );
+    return { ...cropped, shape: outShape };
+  } finally {
+    disposeAll(backend, temps);
+  }
+}
+
+/**
+ * The stacked, flipped sub-filters: F[t_h, t_w, co, (r_h·s + r_w)·Cin + ci] = W[(J_h−1−t_h)·s + r_h,
+ * (J_w−1−t_w)·s + r_w, ci, co], zero where the tap lies beyond the filter. Built in JavaScript: the filter is
+ * small, and the wasm rank-6 Transpose and Reverse this would otherwise take cost ~6 ms for a 4×4×64×64 filter.
+ */
+function stackSubFilters(
+  filter: tf.TensorInfo,
+  tapsH: number,
+  tapsW: number,
+  s: number,
+  inChannels: number,
+  outChannels: number,
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const [filterHeight, filterWidth] = filter.shape as [number, number, number, number];
+  const w = backend.readSync(filter.dataId) as Float32Array;
+  const phaseChannels = s * s * inChannels;
+  const out = new Float32Array(tapsH * tapsW * outChannels * phaseChannels);
+
+  for (let th = 0; th < tapsH; th++) {
+    for (let rh = 0; rh < s; rh++) {
+      const kh = (tapsH - 1 - th) * s + rh;
+      if (kh >= filterHeight) continue;
+      for (let tw = 0; tw < tapsW; tw++) {
+        for (let rw = 0; rw < s; rw++) {
+          const kw = (tapsW - 1 - tw) * s + rw;
+          if (kw >= filterWidth) continue;
+          const source = (kh * filterWidth + kw) * inChannels * outChannels;
+          const target = (th * tapsW + tw) * outChannels * phaseChannels + (rh * s + rw) * inChannels;
+          for (let ci = 0; ci < inChannels; ci++) {
+            for (let co = 0; co < outChannels; co++) {
+              out[target + co * phaseChannels + ci] = w[source + ci * outChannels + co] as number;
+            }
+          }
+        }
+      }
+    }
+  }
+  return backend.makeOutput([tapsH, tapsW, outChannels, phaseChannels], 'float32', undefined, out);
+}

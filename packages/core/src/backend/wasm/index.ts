@@ -1,0 +1,39 @@
+/**
+ * Training kernels for the tfjs `wasm` backend (tfjs-backend-wasm 4.22).
+ *
+ * Stock wasm cannot train a conv net (no Conv2DBackpropFilter) and runs transposed products and transposed
+ * convolutions as scalar loops. `registerWasmTrainingKernels` installs:
+ * - Conv2DBackpropFilter as one XNNPACK convolution (conv2d-backprop-filter.ts);
+ * - BatchMatMul that materialises transposes so XNNPACK runs the product (batch-mat-mul.ts);
+ * - Conv2DBackpropInput by phase decomposition into one stride-1 convolution (conv2d-backprop-input.ts).
+ * Measured numbers: /work/shared/notes/tfjs-backends.md and scripts/bench-wasm-step.mjs.
+ *
+ * Finding the .wasm binary: importing '@tensorflow/tfjs-backend-wasm' under Node loads its CommonJS build, which
+ * reads `tfjs-backend-wasm-simd.wasm` from its own `dist/` folder (`__dirname`), so a workspace install needs no
+ * `setWasmPaths`. Multithreading is off under Node in 4.22, so the single-threaded SIMD binary is used.
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { makeBatchMatMulWasm } from './batch-mat-mul.js';
+import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+import { overrideWasmKernel } from './kernel-utils.js';
+
+export { planMatMul, type MatMulPlan } from './batch-mat-mul.js';
+
+/**
+ * Registers the d2ue training kernels for the `wasm` backend. Idempotent: a second call (also from another copy
+ * of this module) changes nothing. Call it before or after `tf.setBackend('wasm')` resolves; either works,
+ * because each replaced stock kernel keeps its setup function, which tfjs runs when the backend initialises.
+ *
+ * @example
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * @throws Error when the wasm backend package failed to register its stock kernels.
+ */
+export function registerWasmTrainingKernels(): void {
+  overrideWasmKernel(tf.Conv2DBackpropFilter, () => conv2DBackpropFilterWasm);
+  overrideWasmKernel(tf.BatchMatMul, makeBatchMatMulWasm);
+  overrideWasmKernel(tf.Conv2DBackpropInput, makeConv2DBackpropInputWasm);
+}

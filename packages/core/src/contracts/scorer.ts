@@ -1,0 +1,33 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+import type { Backbone } from './backbone.js';
+
+/** What a scorer returns for a batch of B images. */
+export interface ScoreResult {
+  /** One anomaly score per image, [B]: the mean over pixels of the pixel map. */
+  readonly imageScores: tf.Tensor1D;
+
+  /** The pixel maps, [B, H, W, 1], when they were asked for. */
+  readonly pixelMaps?: tf.Tensor4D;
+}
+
+/** Options of one scoring call. */
+export interface ScoreOptions {
+  /** Return the pixel maps as well (costs memory; image scores alone are cheaper). */
+  readonly pixelMaps?: boolean;
+}
+
+/**
+ * An anomaly scorer over an ensemble of learners, all run in inference mode.
+ * A score must not depend on the batch size or on the other images of the batch.
+ */
+export interface UncertaintyScorer {
+  /** The plug-in id, e.g. `dsu`. */
+  readonly id: string;
+
+  /** The fewest members the scorer is defined for: 1 for reconstruction-style scorers, 2 for disagreement. */
+  readonly minMembers: number;
+
+  /** Scores `batch` ([B, H, W, 1]) with `members`; the caller disposes the result. */
+  score(members: readonly Backbone[], batch: tf.Tensor4D, options?: ScoreOptions): ScoreResult;
+}
