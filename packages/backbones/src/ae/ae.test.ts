@@ -89,6 +89,16 @@ describe('AE', () => {
     b.dispose();
   });
 
+  it('frees everything on dispose', () => {
+    const before = tf.memory().numTensors;
+    const a = new Ae(tiny, 'a');
+    const weights = a.stateDict();
+    a.loadStateDict(weights);
+    tf.dispose([...weights.values()]);
+    a.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('leaks no tensors per step', () => {
     const ae = new Ae(tiny, 'leak');
     const x = tf.randomUniform([4, 32, 32, 1], -1, 1) as tf.Tensor4D;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertShape } from '@d2ue/core';
 
 import type { Layer } from './layer.js';
-import { filledVariable, takeWeight } from './weights.js';
+import { assignFrom, filledVariable, takeWeight } from './weights.js';
 
 /** Arguments of {@link BatchNorm}; PyTorch's `nn.BatchNorm1d` / `nn.BatchNorm2d`. */
 export interface BatchNormArgs {
@@ -85,10 +85,10 @@ export class BatchNorm implements Layer {
 
   importWeights(prefix: string, weights: ReadonlyMap<string, tf.Tensor>): void {
     const shape = [this.args.features];
-    this.gamma.assign(takeWeight(weights, `${prefix}weight`, shape));
-    this.beta.assign(takeWeight(weights, `${prefix}bias`, shape));
-    this.runningMean.assign(takeWeight(weights, `${prefix}running_mean`, shape));
-    this.runningVar.assign(takeWeight(weights, `${prefix}running_var`, shape));
+    assignFrom(this.gamma, () => tf.clone(takeWeight(weights, `${prefix}weight`, shape)));
+    assignFrom(this.beta, () => tf.clone(takeWeight(weights, `${prefix}bias`, shape)));
+    assignFrom(this.runningMean, () => tf.clone(takeWeight(weights, `${prefix}running_mean`, shape)));
+    assignFrom(this.runningVar, () => tf.clone(takeWeight(weights, `${prefix}running_var`, shape)));
   }
 
   getConfig(): Required<BatchNormArgs> {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertShape } from '@d2ue/core';
 
 import type { Layer } from './layer.js';
-import { pytorchUniform, takeWeight } from './weights.js';
+import { assignFrom, pytorchUniform, takeWeight } from './weights.js';
 
 /** Arguments of {@link ConvTranspose2d}; PyTorch's `nn.ConvTranspose2d(in, out, kernel, stride, padding, bias=False)`. */
 export interface ConvTranspose2dArgs {
@@ -60,7 +60,7 @@ export class ConvTranspose2d implements Layer {
   importWeights(prefix: string, weights: ReadonlyMap<string, tf.Tensor>): void {
     const { inChannels, outChannels, kernelSize } = this.args;
     const torch = takeWeight(weights, `${prefix}weight`, [inChannels, outChannels, kernelSize, kernelSize]);
-    this.filter.assign(tf.tidy(() => tf.transpose(torch, [2, 3, 1, 0])));
+    assignFrom(this.filter, () => tf.transpose(torch, [2, 3, 1, 0]));
   }
 
   getConfig(): Required<ConvTranspose2dArgs> {

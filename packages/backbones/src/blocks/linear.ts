@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertShape } from '@d2ue/core';
 
 import type { Layer } from './layer.js';
-import { pytorchUniform, takeWeight } from './weights.js';
+import { assignFrom, pytorchUniform, takeWeight } from './weights.js';
 
 /** A feature map flattened into a vector: [size, size, channels] here (NHWC), [channels, size, size] in PyTorch. */
 export interface FlatMap {
@@ -68,15 +68,13 @@ export class Linear implements Layer {
     const { inputMap, outputMap, inFeatures, outFeatures } = this.args;
     const torchWeight = takeWeight(weights, `${prefix}weight`, [outFeatures, inFeatures]);
     const torchBias = takeWeight(weights, `${prefix}bias`, [outFeatures]);
-    this.weight.assign(
-      tf.tidy(() => {
+    assignFrom(this.weight, () => {
         let w: tf.Tensor = tf.transpose(torchWeight);
         if (inputMap) w = tf.reshape(tf.transpose(tf.reshape(w, [inputMap.channels, inputMap.size, inputMap.size, outFeatures]), [1, 2, 0, 3]), [inFeatures, outFeatures]);
         if (outputMap) w = tf.reshape(tf.transpose(tf.reshape(w, [inFeatures, outputMap.channels, outputMap.size, outputMap.size]), [0, 2, 3, 1]), [inFeatures, outFeatures]);
         return w;
-      }),
-    );
-    this.bias.assign(outputMap ? tf.tidy(() => mapFromTorchOrder(torchBias, outputMap)) : torchBias);
+    });
+    assignFrom(this.bias, () => (outputMap ? mapFromTorchOrder(torchBias, outputMap) : tf.clone(torchBias)));
   }
 
   getConfig(): LinearArgs {

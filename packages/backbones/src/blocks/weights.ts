@@ -11,12 +11,26 @@ export function pytorchUniform(shape: readonly number[], fanIn: number, seed: st
   const bound = 1 / Math.sqrt(fanIn);
   const count = shape.reduce((product, size) => product * size, 1);
   const values = uniform(count, -bound, bound, createRng(seed));
-  return tf.variable(tf.tensor(values, [...shape], 'float32'), true, uniqueName(name));
+  return variableFrom(tf.tensor(values, [...shape], 'float32'), true, name);
 }
 
 /** A variable filled with `value` (BatchNorm γ = 1, β = 0, running mean 0, running variance 1). */
 export function filledVariable(shape: readonly number[], value: number, trainable: boolean, name: string): tf.Variable {
-  return tf.variable(tf.fill([...shape], value, 'float32'), trainable, uniqueName(name));
+  return variableFrom(tf.fill([...shape], value, 'float32'), trainable, name);
+}
+
+/** A variable holding `initial`'s values; `initial` is disposed (the variable keeps its own reference). */
+function variableFrom(initial: tf.Tensor, trainable: boolean, name: string): tf.Variable {
+  const variable = tf.variable(initial, trainable, uniqueName(name));
+  initial.dispose();
+  return variable;
+}
+
+/** Assigns the tensor `compute` returns to `variable` and frees it, so loading weights leaks nothing. */
+export function assignFrom(variable: tf.Variable, compute: () => tf.Tensor): void {
+  const value = tf.tidy(compute);
+  variable.assign(value);
+  value.dispose();
 }
 
 /**
