@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { BackendName } from '../config/schema.js';
@@ -11,8 +8,6 @@ export const AUTO_ORDER = ['gpu', 'node', 'wasm', 'cpu'] as const;
 
 /** A backend d2ue can run on (everything but `auto`). */
 export type ConcreteBackend = (typeof AUTO_ORDER)[number];
-
-const require = createRequire(import.meta.url);
 
 /**
  * Makes `name` the active tfjs backend and returns the concrete backend chosen. `auto` (or the `D2UE_BACKEND`
@@ -53,12 +48,10 @@ async function activate(backend: ConcreteBackend): Promise<void> {
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
       break;
-    case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      // In Node the binaries are read from the package folder, not fetched relative to a page.
-      wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/')}`);
+    case 'wasm':
+      // Under Node the package's CommonJS build reads its .wasm binary from its own dist folder.
+      await import('@tensorflow/tfjs-backend-wasm');
       break;
-    }
     case 'node':
     case 'gpu':
       await loadNative(backend);
@@ -71,7 +64,7 @@ async function activate(backend: ConcreteBackend): Promise<void> {
   if (!ok || tf.getBackend() !== tfName) {
     throw new D2ueError('backend', `The ${backend} backend registered but failed to initialise.`, { subject: backend });
   }
-  if (backend === 'wasm') (await import('./wasm-kernels.js')).registerWasmTrainingKernels();
+  if (backend === 'wasm') (await import('./wasm/index.js')).registerWasmTrainingKernels();
   selfCheck(backend);
 }
 

@@ -4,7 +4,7 @@ import { evaluateRun } from '../../app/evaluate-run.js';
 import { timestampedDir } from '../../app/run-dir.js';
 import { trainRun } from '../../app/train-run.js';
 import { validateConfig } from '../../config/load.js';
-import { BackendNameSchema } from '../../config/schema.js';
+import { BackendNameSchema, type Config } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
 import { formatResultsTable } from '../../report/results.js';
 import { epochLogger, progress } from '../output.js';
@@ -16,7 +16,7 @@ const DEMO_DATA: Record<string, Record<string, unknown>> = {
   mnist: { builder: 'mnist', normalClass: 0, train: 1000, testNormal: 200, testAbnormal: 200 },
 };
 
-interface DemoOptions {
+export interface DemoOptions {
   dataset: string;
   backbone: string;
   repulsion: string;
@@ -41,24 +41,7 @@ export function installDemo(program: Command): void {
     .option('--backend <name>', 'auto, gpu, node, wasm or cpu')
     .option('--quiet', 'print no progress')
     .action(async (options: DemoOptions) => {
-      const data = DEMO_DATA[options.dataset];
-      if (!data) {
-        throw new D2ueError('config', `--dataset ${options.dataset}: unknown demo dataset; choose one of ${Object.keys(DEMO_DATA).join(', ')}.`, {
-          subject: 'dataset',
-        });
-      }
-      const config = validateConfig(
-        {
-          backbone: { name: options.backbone },
-          repulsion: { name: options.repulsion, weight: 1, tap: 4 },
-          ensemble: { size: 3 },
-          training: { epochs: options.epochs, seed: options.seed },
-          data,
-          scorers: ['reconstruction', 'output', 'dsu'],
-          ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
-        },
-        'd2ue demo options',
-      );
+      const config = demoConfig(options);
 
       const started = performance.now();
       const run = await trainRun(config, {
@@ -79,6 +62,28 @@ export function installDemo(program: Command): void {
           `backend ${run.backend}; training ${trainedSeconds.toFixed(0)} s, total ${total.toFixed(0)} s\n`,
       );
     });
+}
+
+/** The config `d2ue demo` runs for its options (configs/demo.yaml holds the same for the defaults). */
+export function demoConfig(options: Pick<DemoOptions, 'dataset' | 'backbone' | 'repulsion' | 'epochs' | 'seed' | 'backend'>): Config {
+  const data = DEMO_DATA[options.dataset];
+  if (!data) {
+    throw new D2ueError('config', `--dataset ${options.dataset}: unknown demo dataset; choose one of ${Object.keys(DEMO_DATA).join(', ')}.`, {
+      subject: 'dataset',
+    });
+  }
+  return validateConfig(
+    {
+      backbone: { name: options.backbone, imageSize: 64 },
+      repulsion: { name: options.repulsion, weight: 1, tap: 4 },
+      ensemble: { size: 3 },
+      training: { epochs: options.epochs, batchSize: 64, learningRate: 5e-4, betas: [0.5, 0.999], seed: options.seed },
+      data,
+      scorers: ['reconstruction', 'output', 'dsu'],
+      ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
+    },
+    'd2ue demo options',
+  );
 }
 
 function parseSeed(value: string): number {
