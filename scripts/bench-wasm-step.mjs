@@ -7,10 +7,10 @@
  * Usage (after `npx tsc -b packages/core`, which builds the kernels into packages/core/dist):
  *   node scripts/bench-wasm-step.mjs [--batch 64] [--steps 5] [--warmup 2] [--profile]
  *
- * The AE follows /work/shared/DESIGN.md at width multiplier 1 on 64×64 inputs: 4 × [Conv 4×4 s2 p1, no bias →
+ * The AE is the D2UE reference AE at width multiplier 1 on 64×64 inputs: 4 × [Conv 4×4 s2 p1, no bias →
  * BN → ReLU] with 16, 32, 64, 64 channels; Linear 1024→2048 → BN → ReLU → Linear →16 → Linear →2048 → BN → ReLU
  * → Linear →1024; 4 transposed convs mirroring the encoder, the last without BN/ReLU. BatchNorm is arithmetic over
- * tf.moments (the gradient of tf.batchNorm builds full-size Tiles; see /work/shared/notes/tfjs-backends.md).
+ * tf.moments, because the gradient of tf.batchNorm builds full-size Tiles.
  * NOTE: running statistics are not updated, and weights are seeded uniform values, not PyTorch's initialisation;
  * neither changes the time of a step.
  *
@@ -134,7 +134,7 @@ async function benchStep(tf) {
   return { median: times[Math.floor(times.length / 2)], min: times[0], profile };
 }
 
-/** The AE: variables and a forward pass (training-mode BatchNorm over tf.moments). */
+/** Builds the AE: its variables and a forward pass (training-mode BatchNorm over tf.moments). */
 function buildAe(tf, seed) {
   const variables = [];
   let nextSeed = seed;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { Ae, AeOptionsSchema, type AeOptions } from '@d2ue/backbones';
-import { readSafetensors, selectBackend, type Backbone } from '@d2ue/core';
+import { readSafetensors, selectBackend } from '@d2ue/core';
 import { linearCka } from '@d2ue/repulsion';
 import { DsuScorer, OutputScorer, ReconstructionScorer } from '@d2ue/uncertainty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ function member(index: number): Ae {
 }
 
 /** Returns max |actual − expected| and that divided by max |expected|. */
-function difference(actual: tf.Tensor | number[], reference: tf.Tensor | number[]): { abs: number; rel: number } {
+function difference(actual: tf.Tensor | number[] | number[][], reference: tf.Tensor | number[] | number[][]): { abs: number; rel: number } {
   return tf.tidy(() => {
     const a = actual instanceof tf.Tensor ? actual : tf.tensor(actual);
     const b = reference instanceof tf.Tensor ? reference : tf.tensor(reference);
@@ -69,7 +69,7 @@ function difference(actual: tf.Tensor | number[], reference: tf.Tensor | number[
  * Asserts agreement within `relative` (max abs diff over max abs value) or `absolute`; the message names the
  * quantity and both differences. Scores and CKA pass `absolute` 0: DSU scores are ~5e-4, so 1e-5 absolute would allow 2 %.
  */
-function expectClose(quantity: string, actual: tf.Tensor | number[], reference: tf.Tensor | number[], relative = 1e-4, absolute = 1e-5): void {
+function expectClose(quantity: string, actual: tf.Tensor | number[] | number[][], reference: tf.Tensor | number[] | number[][], relative = 1e-4, absolute = 1e-5): void {
   const { abs, rel } = difference(actual, reference);
   expect(rel <= relative || abs <= absolute, `${quantity}: max abs diff ${abs.toExponential(3)}, relative ${rel.toExponential(3)}`).toBe(true);
 }
@@ -162,7 +162,7 @@ describe('scorer parity with PyTorch', () => {
 
   for (const [id, scorer] of cases) {
     it(`matches ${id} image scores`, () => {
-      const result = scorer.score(members as Backbone[], x);
+      const result = scorer.score(members, x);
       expectClose(`${id} image scores`, result.imageScores, expected.scores[id], 1e-4, 0);
       result.imageScores.dispose();
     });

@@ -105,6 +105,8 @@ describe('makeBatchMatMulWasm', () => {
     const cases = CASES.slice(1, 3).map(([, c]) => c);
     for (const c of cases) await matMul('wasm', c);
     const before = tf.memory();
+    // Kernel temporaries live only in the backend, so count its buffers too.
+    const buffersBefore = tf.backend().numDataIds();
 
     for (let i = 0; i < 3; i++) {
       for (const c of cases) await matMul('wasm', c);
@@ -113,6 +115,7 @@ describe('makeBatchMatMulWasm', () => {
     const after = tf.memory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    expect(tf.backend().numDataIds()).toBe(buffersBefore);
   });
 
   it('throws without stock kernel', () => {

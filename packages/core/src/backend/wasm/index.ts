@@ -6,7 +6,7 @@
  * - Conv2DBackpropFilter as one XNNPACK convolution (conv2d-backprop-filter.ts);
  * - BatchMatMul that materialises transposes so XNNPACK runs the product (batch-mat-mul.ts);
  * - Conv2DBackpropInput by phase decomposition into one stride-1 convolution (conv2d-backprop-input.ts).
- * Measured numbers: /work/shared/notes/tfjs-backends.md and scripts/bench-wasm-step.mjs.
+ * scripts/bench-wasm-step.mjs times an AE training step with each subset of these kernels.
  *
  * Finding the .wasm binary: importing '@tensorflow/tfjs-backend-wasm' under Node loads its CommonJS build, which
  * reads `tfjs-backend-wasm-simd.wasm` from its own `dist/` folder (`__dirname`), so a workspace install needs no

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** The wasm backend name in the tfjs kernel registry. */
 export const WASM = 'wasm';
 
-/** What these kernels need from the wasm backend object (`BackendWasm`). */
+/** The part of the wasm backend object (`BackendWasm`) that these kernels use. */
 export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
   /** A copy of a tensor's values out of the wasm heap. */
@@ -72,7 +72,8 @@ export function disposeAll(backend: WasmBackendLike, infos: Array<tf.TensorInfo 
 }
 
 /**
- * A view of `x` with another shape and the same data. It holds no reference: never dispose or return it.
+ * Creates a view of `x` with another shape and the same data. The view owns no reference, so never dispose or
+ * return it.
  *
  * @example
  * const x2 = reshapeView(x, [rows, cols]);
@@ -118,8 +119,8 @@ export function overrideWasmKernel(name: string, factory: KernelFactory): boolea
 }
 
 /**
- * The stock wasm kernel that a d2ue kernel replaced, or undefined when `name` holds no d2ue kernel; tests use it
- * to compare against the original path.
+ * Returns the stock wasm kernel that a d2ue kernel replaced (null when wasm had none), or undefined when no d2ue
+ * kernel is registered under `name`. Tests use it to compare against the stock path.
  *
  * @example
  * const stock = originalWasmKernel(tf.BatchMatMul);
