@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { Ae, AeOptionsSchema, type AeOptions } from '@d2ue/backbones';
-import { readSafetensors, selectBackend } from '@d2ue/core';
+import { readSafetensors, selectBackend, stateDictFromSafetensors } from '@d2ue/core';
 import { linearCka } from '@d2ue/repulsion';
 import { DsuScorer, OutputScorer, ReconstructionScorer } from '@d2ue/uncertainty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,10 +34,9 @@ let expectedTensors: Map<string, tf.Tensor>;
 let weights: Array<Map<string, tf.Tensor>>;
 let members: Ae[];
 
-/** Reads a safetensors file into tensors. */
+/** Reads a safetensors file into tensors (F32 as float32, I64 counters such as num_batches_tracked as int32). */
 function load(name: string): Map<string, tf.Tensor> {
-  const { tensors } = readSafetensors(`${folder}${name}`);
-  return new Map([...tensors].map(([key, array]) => [key, tf.tensor(array.data, [...array.shape], 'float32')]));
+  return stateDictFromSafetensors(readSafetensors(`${folder}${name}`), name);
 }
 
 function expectedTensor(key: string): tf.Tensor {
@@ -102,6 +101,7 @@ describe('AE parity with PyTorch', () => {
       for (const [key, tensor] of exported) {
         const loaded = weights[i]!.get(key)!;
         expect(tensor.shape, key).toEqual(loaded.shape);
+        expect(tensor.dtype, key).toEqual(loaded.dtype);
         expect(Array.from(tensor.dataSync()), key).toEqual(Array.from(loaded.dataSync()));
       }
       tf.dispose([...exported.values()]);

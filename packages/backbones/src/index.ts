@@ -1,7 +1,16 @@
-/** @d2ue/backbones: the learners of a D2UE ensemble (AE) and their shared blocks. */
+/** @d2ue/backbones: the learners of a D2UE ensemble (AE, MemAE, AE-U) and their shared blocks. */
 export { Ae } from './ae/ae.js';
 export { aeBackbone } from './ae/descriptor.js';
 export { AeOptionsSchema, type AeOptions, type AeOptionsInput } from './ae/options.js';
+export { AeU } from './aeu/aeu.js';
+export { aeUBackbone } from './aeu/descriptor.js';
+export { AeUOptionsSchema, type AeUOptions, type AeUOptionsInput } from './aeu/options.js';
+export { MemAe } from './memae/memae.js';
+export { memAeBackbone } from './memae/descriptor.js';
+export { MemAeOptionsSchema, type MemAeOptions, type MemAeOptionsInput } from './memae/options.js';
+export { addressMemory, MemoryModule, type MemoryModuleArgs, type MemoryRead } from './memae/memory.js';
+export { addressingEntropy } from './memae/entropy.js';
+export { exportStateDict, importStateDict } from './blocks/state-dict.js';
 export { AutoencoderNetwork, TAP_COUNT, type AutoencoderArgs, type AutoencoderPass, type LatentTransform } from './blocks/autoencoder.js';
 export { BatchNorm, type BatchNormArgs } from './blocks/batch-norm.js';
 export { Conv2d, type Conv2dArgs } from './blocks/conv2d.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ApplyOptions, Backbone, BackboneOutput } from '@d2ue/core';
 
 import { AutoencoderNetwork, TAP_COUNT } from '../blocks/autoencoder.js';
+import { exportStateDict, importStateDict } from '../blocks/state-dict.js';
 import { flattenTaps } from '../blocks/taps.js';
 import type { AeOptions } from './options.js';
 
@@ -38,13 +39,11 @@ export class Ae implements Backbone {
   }
 
   stateDict(): Map<string, tf.Tensor> {
-    const out = new Map<string, tf.Tensor>();
-    for (const [prefix, layer] of this.network.namedLayers()) layer.exportWeights(prefix, out);
-    return out;
+    return exportStateDict(this.network.namedLayers());
   }
 
   loadStateDict(weights: ReadonlyMap<string, tf.Tensor>): void {
-    for (const [prefix, layer] of this.network.namedLayers()) layer.importWeights(prefix, weights);
+    importStateDict(this.id, this.network.namedLayers(), weights);
   }
 
   getConfig(): AeOptions {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertShape } from '@d2ue/core';
 
 import type { Layer } from './layer.js';
-import { assignFrom, filledVariable, takeWeight } from './weights.js';
+import { assignFrom, filledVariable, readCounter, takeWeight } from './weights.js';
 
 /** Arguments of {@link BatchNorm}; PyTorch's `nn.BatchNorm1d` / `nn.BatchNorm2d`. */
 export interface BatchNormArgs {
@@ -19,9 +19,11 @@ export interface BatchNormArgs {
  * Batch normalisation over every axis but the last (channels), for [B, F] and [B, H, W, C] inputs.
  *
  * Written as arithmetic over `tf.moments` rather than `tf.batchNorm`: the gradient of `tf.batchNorm` builds
- * full-size tiles and is ~10 % slower per training step on wasm (shared/notes/tfjs-backends.md).
+ * full-size tiles, which made an AE training step on wasm about 10 % slower (tfjs 4.22, measured on 2 CPU cores).
  * As in PyTorch, normalisation uses the biased batch variance and the running variance is updated with the
- * unbiased one.
+ * unbiased one. Like PyTorch it counts the training-mode passes in `num_batches_tracked` (exported as an int32
+ * scalar, written to safetensors as I64), so `load_state_dict(strict=True)` finds every key it expects. The counter
+ * only matters to PyTorch's cumulative-average mode (momentum None), which d2ue does not offer.
  */
 export class BatchNorm implements Layer {
   static readonly className = 'BatchNorm';
@@ -31,6 +33,9 @@ export class BatchNorm implements Layer {
   readonly beta: tf.Variable;
   readonly runningMean: tf.Variable;
   readonly runningVar: tf.Variable;
+
+  /** PyTorch's `num_batches_tracked`: the number of training-mode passes since creation or the last load. */
+  batchesTracked = 0;
 
   constructor(args: BatchNormArgs) {
     this.args = { momentum: 0.1, epsilon: 1e-5, ...args };
@@ -51,6 +56,7 @@ export class BatchNorm implements Layer {
     }
 
     const { mean, variance } = tf.moments(x, axes);
+    this.batchesTracked += 1;
     this.updateRunningStatistics(mean, variance, x.size / this.args.features);
     const y = this.normalise(x, mean, variance) as T;
     return y;
@@ -81,6 +87,7 @@ export class BatchNorm implements Layer {
     out.set(`${prefix}bias`, tf.clone(this.beta));
     out.set(`${prefix}running_mean`, tf.clone(this.runningMean));
     out.set(`${prefix}running_var`, tf.clone(this.runningVar));
+    out.set(`${prefix}num_batches_tracked`, tf.scalar(this.batchesTracked, 'int32'));
   }
 
   importWeights(prefix: string, weights: ReadonlyMap<string, tf.Tensor>): void {
@@ -89,6 +96,10 @@ export class BatchNorm implements Layer {
     assignFrom(this.beta, () => tf.clone(takeWeight(weights, `${prefix}bias`, shape)));
     assignFrom(this.runningMean, () => tf.clone(takeWeight(weights, `${prefix}running_mean`, shape)));
     assignFrom(this.runningVar, () => tf.clone(takeWeight(weights, `${prefix}running_var`, shape)));
+
+    // Optional, as in PyTorch, which fills a missing counter with 0 when the state dict carries no version.
+    const counter = weights.get(`${prefix}num_batches_tracked`);
+    this.batchesTracked = counter === undefined ? 0 : readCounter(counter, `${prefix}num_batches_tracked`);
   }
 
   getConfig(): Required<BatchNormArgs> {

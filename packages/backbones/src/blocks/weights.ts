@@ -34,15 +34,18 @@ export function assignFrom(variable: tf.Variable, compute: () => tf.Tensor): voi
 }
 
 /**
- * Looks up `key` in a state dict and checks its shape; the error names the key, the shape expected and the one
- * found, so a checkpoint of another width or image size is recognised at once.
+ * Looks up `key` in a state dict and checks its shape and dtype (float32); the error names the key, the shape
+ * expected and the one found, so a checkpoint of another width or image size is recognised at once.
  */
 export function takeWeight(weights: ReadonlyMap<string, tf.Tensor>, key: string, shape: readonly number[]): tf.Tensor {
   const tensor = weights.get(key);
   if (tensor === undefined) {
-    throw new D2ueError('shape', `Weights lack "${key}"; the checkpoint does not match this backbone's architecture.`, {
-      subject: key,
-    });
+    throw new D2ueError(
+      'shape',
+      `Weights lack "${key}" (expected shape ${JSON.stringify(shape)}); the checkpoint does not match this backbone's ` +
+        'architecture, so check the backbone name and its options against the run that wrote it.',
+      { subject: key },
+    );
   }
   const same = tensor.shape.length === shape.length && tensor.shape.every((size, axis) => size === shape[axis]);
   if (!same) {
@@ -53,7 +56,30 @@ export function takeWeight(weights: ReadonlyMap<string, tf.Tensor>, key: string,
       { subject: key },
     );
   }
+  if (tensor.dtype !== 'float32') {
+    throw new D2ueError(
+      'shape',
+      `Weight "${key}" has dtype ${tensor.dtype} (an integer tensor in the file), expected float32 of shape ${JSON.stringify(shape)}; ` +
+        'convert it with tensor.float() before writing the safetensors file.',
+      { subject: key },
+    );
+  }
   return tensor;
+}
+
+/**
+ * Reads an integer counter such as BatchNorm's `num_batches_tracked`: a scalar ([] in PyTorch) of any numeric
+ * dtype, since a conversion script may have cast it to float.
+ */
+export function readCounter(tensor: tf.Tensor, key: string): number {
+  if (tensor.rank !== 0) {
+    throw new D2ueError('shape', `Counter "${key}" has shape ${JSON.stringify(tensor.shape)}, expected [] (a scalar).`, { subject: key });
+  }
+  const value = tensor.dataSync()[0]!;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new D2ueError('shape', `Counter "${key}" holds ${value}, expected a non-negative integer.`, { subject: key });
+  }
+  return value;
 }
 
 // tfjs variable names are global; a counter keeps two learners of one process apart.

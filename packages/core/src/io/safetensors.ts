@@ -7,30 +7,58 @@ import { writeFileAtomic } from './atomic.js';
  * The safetensors format (huggingface/safetensors, "Format" section): an unsigned 64-bit little-endian header
  * length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {str: str}}`
  * padded with spaces to a multiple of 8, then the tensors' bytes, little-endian, row-major, contiguous.
- * d2ue stores float32 only (`F32`); `I64` entries such as BatchNorm's `num_batches_tracked` are read and skipped.
+ * d2ue stores weights as float32 (`F32`) and integer counters such as BatchNorm's `num_batches_tracked` as `I64`
+ * (PyTorch's `torch.long`). Reading returns the two dtypes in separate maps; every other dtype is an error.
  */
 
-/** One float32 tensor: shape and row-major values. */
+/** One float32 tensor: shape and row-major values. `dtype` may be omitted; it is always `F32`. */
 export interface NamedArray {
+  readonly dtype?: 'F32';
   readonly shape: readonly number[];
   readonly data: Float32Array;
 }
 
+/** One signed 64-bit integer tensor (`I64`, PyTorch's `torch.long`): shape and row-major values. */
+export interface NamedInt64Array {
+  readonly dtype: 'I64';
+  readonly shape: readonly number[];
+  readonly data: BigInt64Array;
+}
+
+/** A tensor as the writer accepts it: float32 unless `dtype` is `I64`. */
+export type SafetensorsEntry = NamedArray | NamedInt64Array;
+
 /** A safetensors file's tensors and string metadata. */
 export interface SafetensorsContent {
+  /** The `F32` tensors. */
   readonly tensors: Map<string, NamedArray>;
+
+  /** The `I64` tensors, e.g. BatchNorm's `num_batches_tracked`; callers that need only weights can ignore them. */
+  readonly int64: Map<string, NamedInt64Array>;
+
   readonly metadata: Record<string, string>;
 }
 
-/** Serialises tensors (sorted by name, as the reference writer does) and metadata to safetensors bytes. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): Uint8Array {
+/**
+ * Serialises tensors (sorted by name, as the reference writer does) and metadata to safetensors bytes.
+ *
+ * @example
+ * encodeSafetensors(new Map([['w', { shape: [2], data: new Float32Array([1, 2]) }]]), { format: 'pt' });
+ */
+export function encodeSafetensors(tensors: ReadonlyMap<string, SafetensorsEntry>, metadata: Record<string, string> = {}): Uint8Array {
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const name of names) {
     const tensor = tensors.get(name)!;
-    const bytes = tensor.data.length * 4;
-    header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + bytes] };
+    const count = tensor.shape.reduce((product, size) => product * size, 1);
+    if (count !== tensor.data.length) {
+      throw new D2ueError('io', `Tensor "${name}" of shape ${describeValue(tensor.shape)} needs ${count} values, got ${tensor.data.length}.`, {
+        subject: name,
+      });
+    }
+    const bytes = tensor.data.length * (tensor.dtype === 'I64' ? 8 : 4);
+    header[name] = { dtype: tensor.dtype ?? 'F32', shape: tensor.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
 
@@ -43,9 +71,14 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedArray>, meta
   headerBytes.copy(out, 8);
   let position = 8 + headerBytes.length;
   for (const name of names) {
-    const { data } = tensors.get(name)!;
-    writeFloats(out, position, data);
-    position += data.length * 4;
+    const tensor = tensors.get(name)!;
+    if (tensor.dtype === 'I64') {
+      writeInt64s(out, position, tensor.data);
+      position += tensor.data.length * 8;
+    } else {
+      writeFloats(out, position, tensor.data);
+      position += tensor.data.length * 4;
+    }
   }
   return out;
 }
@@ -71,24 +104,34 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'):
   const dataStart = 8 + headerLength;
   const dataLength = buffer.length - dataStart;
   const tensors = new Map<string, NamedArray>();
+  const int64 = new Map<string, NamedInt64Array>();
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   const spans: Array<[number, number, string]> = [];
 
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0)) {
+      fail(`tensor "${name}" has shape ${describeValue(shape)}; expected a list of non-negative integers`);
+    }
     const [begin, end] = offsets ?? [];
     if (begin === undefined || end === undefined || begin > end || end > dataLength) {
-      fail(`tensor "${name}" has data_offsets ${describeValue(offsets)} outside the ${dataLength}-byte data section`);
+      fail(
+        `tensor "${name}" of shape ${describeValue(shape)} has data_offsets ${describeValue(offsets)} outside the ` +
+          `${dataLength}-byte data section (a truncated file?)`,
+      );
     }
     spans.push([begin!, end!, name]);
 
     const count = shape.reduce((product, size) => product * size, 1);
-    if (dtype === 'I64') continue;
-    if (dtype !== 'F32') fail(`tensor "${name}" has dtype ${describeValue(dtype)}; d2ue reads F32 (and skips I64)`);
-    if (end! - begin! !== count * 4) fail(`tensor "${name}" of shape ${describeValue(shape)} needs ${count * 4} bytes, has ${end! - begin!}`);
+    if (dtype !== 'F32' && dtype !== 'I64') {
+      fail(`tensor "${name}" of shape ${describeValue(shape)} has dtype ${describeValue(dtype)}; d2ue reads F32 weights and I64 counters, so convert it with tensor.float()`);
+    }
+    const width = dtype === 'I64' ? 8 : 4;
+    if (end! - begin! !== count * width) fail(`tensor "${name}" of shape ${describeValue(shape)} and dtype ${dtype} needs ${count * width} bytes, has ${end! - begin!}`);
 
-    tensors.set(name, { shape, data: readFloats(buffer, dataStart + begin!, count) });
+    if (dtype === 'I64') int64.set(name, { dtype, shape, data: readInt64s(buffer, dataStart + begin!, count) });
+    else tensors.set(name, { shape, data: readFloats(buffer, dataStart + begin!, count) });
   }
 
   // The format requires the tensors to tile the data section without holes or overlaps.
@@ -100,11 +143,11 @@ export function decodeSafetensors(bytes: Uint8Array, file = 'safetensors data'):
   }
   if (expected !== dataLength) fail(`the tensors cover ${expected} of ${dataLength} data bytes`);
 
-  return { tensors, metadata };
+  return { tensors, int64, metadata };
 }
 
 /** Writes a safetensors file atomically. */
-export function writeSafetensors(file: string, tensors: ReadonlyMap<string, NamedArray>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(file: string, tensors: ReadonlyMap<string, SafetensorsEntry>, metadata: Record<string, string> = {}): void {
   writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
@@ -138,5 +181,23 @@ function readFloats(buffer: Buffer, position: number, count: number): Float32Arr
     return data;
   }
   for (let i = 0; i < count; i++) data[i] = buffer.readFloatLE(position + 4 * i);
+  return data;
+}
+
+function writeInt64s(out: Buffer, position: number, data: BigInt64Array): void {
+  if (littleEndian) {
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, position);
+    return;
+  }
+  for (let i = 0; i < data.length; i++) out.writeBigInt64LE(data[i]!, position + 8 * i);
+}
+
+function readInt64s(buffer: Buffer, position: number, count: number): BigInt64Array {
+  const data = new BigInt64Array(count);
+  if (littleEndian) {
+    new Uint8Array(data.buffer).set(buffer.subarray(position, position + count * 8));
+    return data;
+  }
+  for (let i = 0; i < count; i++) data[i] = buffer.readBigInt64LE(position + 8 * i);
   return data;
 }
