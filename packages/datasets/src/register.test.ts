@@ -21,13 +21,13 @@ describe('register', () => {
 });
 
 describe('medAdLoader', () => {
-  it('has strict empty options', () => {
-    expect(medAdLoader.options.parse({})).toEqual({});
+  it('has strict options', () => {
+    expect(medAdLoader.options.parse({})).toEqual({ cache: true, requireBothClasses: true });
     expect(() => medAdLoader.options.parse({ size: 64 })).toThrow(/size/);
   });
 
   it('creates a loader', () => {
-    expect(typeof medAdLoader.create({}).load).toBe('function');
+    expect(typeof medAdLoader.create(medAdLoader.options.parse({})).load).toBe('function');
   });
 });
 

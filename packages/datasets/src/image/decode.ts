@@ -11,6 +11,9 @@ export interface GreyImage {
   readonly width: number;
   readonly height: number;
   readonly depth: 8 | 16;
+
+  /** True when the file had colour channels that were converted to luma. */
+  readonly colour: boolean;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function decodeGrey(file: string): Promise<GreyImage> {
   const samples = depth === 16 ? toUint16(data) : new Uint8Array(data.buffer, data.byteOffset, data.length);
   const pixels = info.channels >= 3 ? lumaFromInterleaved(samples, info.channels) : firstChannel(samples, info.channels);
 
-  return { pixels, width: info.width, height: info.height, depth };
+  return { pixels, width: info.width, height: info.height, depth, colour: info.channels >= 3 };
 }
 
 /** Copies native-endian 16-bit samples into an aligned array (a Buffer's offset may be odd). */

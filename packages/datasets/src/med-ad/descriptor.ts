@@ -14,5 +14,5 @@ export const medAdLoader: LoaderDescriptor<typeof MedAdLoaderOptions> = {
   id: 'med-ad',
   summary: 'Med-AD folder (images/ + data.json): grey, bilinear resize, scaled to [-1, 1]',
   options: MedAdLoaderOptions,
-  create: () => new MedAdLoader(),
+  create: (options) => new MedAdLoader(options),
 };

@@ -1,10 +1,30 @@
 import path from 'node:path';
 
-import { D2ueError, describeValue, type DatasetLoader, type ImageSet, type LoadOptions, type MedAdData } from '@d2ue/core';
+import {
+  cacheDir,
+  D2ueError,
+  describeValue,
+  type DatasetLoader,
+  type ImageSet,
+  type LoadOptions,
+  type MedAdData,
+} from '@d2ue/core';
 
-import { readSplits } from './data-json.js';
+import { readSplits, type MedAdSplits } from './data-json.js';
+import { decodeCacheFile, decodeCacheKey, readDecodeCache, writeDecodeCache, type ResizedImages } from './decode-cache.js';
 import { checkImageFiles } from './files.js';
-import { loadImageSet } from './image-set.js';
+import { loadImageFiles } from './image-files.js';
+import { MedAdLoaderOptions } from './options.js';
+import { findPatientLeaks, PATIENTS_FILE, patientLeakWarning, readPatients } from './patients.js';
+import { decodeResized, scaleResized } from './resized.js';
+
+/** Receives the loader's warnings: problems that do not stop loading but that a user should see. */
+export type WarningSink = (message: string) => void;
+
+/** The default {@link WarningSink}: one line on stderr, so stdout stays free for results. */
+export const warnOnStderr: WarningSink = (message) => {
+  process.stderr.write(`d2ue: warning: ${message}\n`);
+};
 
 /**
  * Reads a Med-AD folder: `root/data.json` names the splits and `root/images` contains the PNG or JPEG files.
@@ -13,34 +33,124 @@ import { loadImageSet } from './image-set.js';
  *
  * @example
  * const data = await new MedAdLoader().load('/data/rsna', { imageSize: 64 });
+ *
+ * The resized images are cached under the d2ue cache folder, keyed by a hash of the file contents and the image
+ * size (option `cache`). Colour images and patients on both sides of the split (from `patients.json`) are
+ * reported once per load through `warn`.
+ *
  * @throws D2ueError `config` for an invalid image size or intensity range; `data` for a folder that breaks the
- * layout (see `readSplits` and `checkImageFiles`) or an image that fails to decode.
+ * layout (see `readSplits` and `checkImageFiles`), a test split without both classes (unless
+ * `requireBothClasses` is off), a bad `patients.json`, or an image that fails to decode.
  */
 export class MedAdLoader implements DatasetLoader {
+  private readonly options: MedAdLoaderOptions;
+
+  /**
+   * @param options Loader options; each one left out takes its schema default.
+   * @param warn Where warnings go; stderr by default.
+   * @param cacheRoot The d2ue cache folder; `cacheDir()` at load time by default.
+   */
+  constructor(
+    options: Partial<MedAdLoaderOptions> = {},
+    private readonly warn: WarningSink = warnOnStderr,
+    private readonly cacheRoot?: string,
+  ) {
+    this.options = MedAdLoaderOptions.parse(options);
+  }
+
   async load(root: string, options: LoadOptions): Promise<MedAdData> {
     checkLoadOptions(options);
 
     const splits = await readSplits(root);
+    if (this.options.requireBothClasses) requireBothClasses(root, splits);
 
     // One pass over both splits, so a decode error lists every bad image at once.
     const names = [...splits.train, ...splits.testNormal, ...splits.testAbnormal];
     await checkImageFiles(root, names);
 
+    const patients = await readPatients(root);
+    if (patients !== null) {
+      const leaks = findPatientLeaks(splits, patients);
+      if (leaks.length > 0) this.warn(patientLeakWarning(path.join(root, PATIENTS_FILE), leaks));
+    }
+
+    const images = await this.resizedImages(path.join(root, 'images'), names, options.imageSize);
+    warnColour(root, names, images, this.warn);
+
     const labels = new Uint8Array(names.length);
     labels.fill(1, splits.train.length + splits.testNormal.length);
-    const all = await loadImageSet(
-      path.join(root, 'images'),
-      names,
-      labels,
-      options.imageSize,
-      options.intensityRange,
-    );
+    const all: ImageSet = { ids: names, labels, pixels: scaleResized(images, options.intensityRange), size: options.imageSize };
 
     const train = sliceImageSet(all, 0, splits.train.length);
     const test = sliceImageSet(all, splits.train.length, names.length);
 
     return { train, test };
   }
+
+  /**
+   * Decodes single image files as {@link MedAdLoader.load} decodes a folder's images (for `d2ue score`).
+   *
+   * @example
+   * const set = await new MedAdLoader().loadImages(['scan.png'], { imageSize: 64 });
+   * @throws D2ueError `config` for invalid options; `data` for a path that is not a file or fails to decode.
+   */
+  async loadImages(files: readonly string[], options: LoadOptions): Promise<ImageSet> {
+    checkLoadOptions(options);
+    return loadImageFiles(files, options.imageSize, options.intensityRange);
+  }
+
+  /** Decoded and resized images, from the cache when it holds this exact set of files at this size. */
+  private async resizedImages(folder: string, names: readonly string[], size: number): Promise<ResizedImages> {
+    if (!this.options.cache) return decodeResized(folder, names, size);
+
+    const key = await decodeCacheKey(folder, names, size);
+    const file = decodeCacheFile(this.cacheRoot ?? cacheDir(), key);
+    const cached = await readDecodeCache(file, names.length, size);
+    if (cached !== null) return cached;
+
+    const images = await decodeResized(folder, names, size);
+    try {
+      await writeDecodeCache(file, images);
+    } catch (error) {
+      // A read-only cache only costs speed, so it is a warning.
+      this.warn(`${(error as Error).message}; the next load decodes the images again. Set D2UE_CACHE to a writable folder.`);
+    }
+    return images;
+  }
+}
+
+/** Throws when `test.0` or `test.1` is empty: image AUROC and AP need normal and abnormal test images. */
+function requireBothClasses(root: string, splits: MedAdSplits): void {
+  const file = path.join(root, 'data.json');
+  const missing: [string, string][] = [];
+  if (splits.testNormal.length === 0) missing.push(['test.0', 'normal']);
+  if (splits.testAbnormal.length === 0) missing.push(['test.1', 'abnormal']);
+  if (missing.length === 0) return;
+
+  const fields = missing.map(([field]) => `"${field}"`).join(' and ');
+  const kinds = missing.map(([, kind]) => kind).join(' and ');
+  throw new D2ueError(
+    'data',
+    `${file}: ${fields} ${missing.length > 1 ? 'are' : 'is'} empty, so the test split has no ${kinds} images; ` +
+      `image AUROC and AP need both classes. Add ${kinds} test images, or load with requireBothClasses: false ` +
+      `for a folder meant for training only.`,
+    { subject: `${file}:${missing[0]![0]}` },
+  );
+}
+
+/** Warns once per load when some images were colour and became grey. */
+function warnColour(root: string, names: readonly string[], images: ResizedImages, warn: WarningSink): void {
+  const colour = names.filter((_, index) => images.colour[index] === 1);
+  if (colour.length === 0) return;
+
+  const first = colour
+    .slice(0, 3)
+    .map((name) => `"${name}"`)
+    .join(', ');
+  warn(
+    `${path.join(root, 'images')}: ${colour.length} of ${names.length} image(s) are colour (${first}` +
+      `${colour.length > 3 ? ', …' : ''}); they were converted to grey with the ITU-R 601 luma weights of PIL's "L" mode.`,
+  );
 }
 
 /** Images `start` to `end` of `set`; the pixels share the buffer of `set`. */
