@@ -119,7 +119,7 @@ describe('trainRun input checks', () => {
   it('rejects an unknown backbone', async () => {
     const config = tinyConfig({ backbone: { name: 'VAE' } });
     await expect(trainRun(config, { out: join(scratchDir('run'), 'vae') })).rejects.toThrow(
-      /backbone\.name: no backbone plug-in named "VAE"\. Registered: AE\./,
+      /backbone\.name: no backbone plug-in named "VAE"\. Registered: AE, MemAE, AE-U\./,
     );
   });
 

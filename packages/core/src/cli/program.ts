@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { installDemo } from './commands/demo.js';
 import { installEvaluate } from './commands/evaluate.js';
+import { installScore } from './commands/score.js';
 import { installTrain } from './commands/train.js';
 
 /** The `d2ue` program with its built-in sub-commands. */
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   installTrain(program);
   installEvaluate(program);
+  installScore(program);
   installDemo(program);
   return program;
 }

@@ -36,6 +36,13 @@ export interface LoadOptions {
 /** Reads a Med-AD folder (ROOT/images, ROOT/data.json). Registered as `loader:med-ad`. */
 export interface DatasetLoader {
   load(root: string, options: LoadOptions): Promise<MedAdData>;
+
+  /**
+   * Decodes single image files (outside any split) the way `load` decodes a folder's images, for scoring new
+   * images with a trained run. Ids are the paths as given; labels are all 0 (unknown). Optional: a loader without
+   * it cannot serve `d2ue score`.
+   */
+  loadImages?(files: readonly string[], options: LoadOptions): Promise<ImageSet>;
 }
 
 /** What a builder wrote. */

@@ -28,6 +28,12 @@ export interface UncertaintyScorer {
   /** The fewest members the scorer is defined for: 1 for reconstruction-style scorers, 2 for disagreement. */
   readonly minMembers: number;
 
+  /**
+   * The reason for `minMembers` when an option sets it rather than the method (e.g. `single` with `member: 2`).
+   * The evaluator adds it to its "n/a" reason.
+   */
+  readonly minMembersReason?: string;
+
   /** Scores `batch` ([B, H, W, 1]) with `members`; the caller disposes the result. */
   score(members: readonly Backbone[], batch: tf.Tensor4D, options?: ScoreOptions): ScoreResult;
 }

@@ -5,7 +5,11 @@ import type { ImageSet } from '../contracts/dataset.js';
 import type { UncertaintyScorer } from '../contracts/scorer.js';
 import { auroc } from '../metrics/auroc.js';
 import { averagePrecision } from '../metrics/average-precision.js';
+import { bootstrapCi, type ConfidenceInterval } from '../metrics/bootstrap.js';
+import { f1Max } from '../metrics/f1-max.js';
+import { sensitivityAtSpecificity, type OperatingPoint } from '../metrics/operating-point.js';
 import { batchRanges, gatherBatch, range } from '../training/batches.js';
+import { tieWarnings } from './warnings.js';
 
 /** One image's score. */
 export interface ImageScore {
@@ -22,6 +26,19 @@ export type ScorerOutcome =
       readonly status: 'ok';
       readonly auroc: number;
       readonly averagePrecision: number;
+
+      /** The best F1 over all thresholds and its threshold (images with score >= it are abnormal). */
+      readonly f1Max: number;
+      readonly f1Threshold: number;
+
+      /** The highest sensitivity at specificity >= the target (default 0.95), with its threshold. */
+      readonly sensitivityAtSpecificity: OperatingPoint;
+
+      /** Stratified percentile bootstrap interval of the AUROC. */
+      readonly aurocCi: ConfidenceInterval;
+
+      /** Problems with the scores that do not stop the evaluation, e.g. every image tied. */
+      readonly warnings: string[];
       readonly scores: readonly ImageScore[];
     }
   | {
@@ -29,7 +46,7 @@ export type ScorerOutcome =
       readonly members: number;
       readonly status: 'n/a';
 
-      /** Why the scorer does not apply, e.g. too few members. */
+      /** The reason the scorer does not apply, e.g. too few members. */
       readonly reason: string;
     };
 
@@ -38,26 +55,41 @@ export interface EvaluateOptions {
   /** Images per scoring batch; scores do not depend on it. Default 32. */
   readonly batchSize?: number;
 
+  /** Resamples of the AUROC bootstrap interval. Default 1000. */
+  readonly bootstrapResamples?: number;
+
+  /** Seed of the bootstrap resampling. Default `'bootstrap'`. */
+  readonly bootstrapSeed?: string;
+
+  /** The specificity at which sensitivity is reported. Default 0.95. */
+  readonly targetSpecificity?: number;
+
   /** Called after each batch with the number of images scored so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
- * Scores every test image with one scorer and computes image AUROC and average precision. Below the scorer's
- * `minMembers` the outcome is "n/a", not an error, so an ensemble-size sweep can include K = 1.
+ * Scores every test image with one scorer and computes image AUROC (with a bootstrap interval), average
+ * precision, F1-max and sensitivity at a target specificity. Below the scorer's `minMembers` the outcome is
+ * "n/a", not an error, so an ensemble-size sweep can include K = 1.
+ *
+ * @example
+ * const outcome = evaluateScorer(new DsuScorer(), members, data.test, { batchSize: 32 });
+ * @throws D2ueError `data` when the test split lacks a class or a score is not finite.
  */
 export function evaluateScorer(
   scorer: UncertaintyScorer,
   members: readonly Backbone[],
   test: ImageSet,
-  { batchSize = 32, onProgress }: EvaluateOptions = {},
+  { batchSize = 32, bootstrapResamples = 1000, bootstrapSeed = 'bootstrap', targetSpecificity = 0.95, onProgress }: EvaluateOptions = {},
 ): ScorerOutcome {
   if (members.length < scorer.minMembers) {
+    const because = scorer.minMembersReason ? ` (${scorer.minMembersReason})` : '';
     return {
       scorer: scorer.id,
       members: members.length,
       status: 'n/a',
-      reason: `needs at least ${scorer.minMembers} members, the ensemble has ${members.length}`,
+      reason: `needs at least ${scorer.minMembers} members${because}, the ensemble has ${members.length}`,
     };
   }
 
@@ -71,12 +103,18 @@ export function evaluateScorer(
   }
 
   const scores = test.ids.map((id, i) => ({ id, label: test.labels[i]!, score: values[i]! }));
+  const f1 = f1Max(values, test.labels);
   return {
     scorer: scorer.id,
     members: members.length,
     status: 'ok',
     auroc: auroc(values, test.labels),
     averagePrecision: averagePrecision(values, test.labels),
+    f1Max: f1.f1,
+    f1Threshold: f1.threshold,
+    sensitivityAtSpecificity: sensitivityAtSpecificity(values, test.labels, targetSpecificity),
+    aurocCi: bootstrapCi(auroc, values, test.labels, { resamples: bootstrapResamples, seed: bootstrapSeed }),
+    warnings: tieWarnings(scorer.id, values),
     scores,
   };
 }

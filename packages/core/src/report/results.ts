@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ScorerOutcome } from '../evaluation/evaluate.js';
@@ -7,44 +7,155 @@ import { writeFileAtomic } from '../io/atomic.js';
 /** One row of a results table. */
 export interface ResultRow {
   readonly scorer: string;
+
+  /**
+   * Tells apart rows of one scorer id with different options: the scores file stem without the ensemble size,
+   * e.g. `dsu` or `single.1a2b3c4d`.
+   */
+  readonly tag: string;
   readonly members: number;
   readonly auroc: number | null;
+
+  /** The bootstrap 95 % interval of the AUROC. */
+  readonly aurocLow: number | null;
+  readonly aurocHigh: number | null;
   readonly averagePrecision: number | null;
+  readonly f1Max: number | null;
+
+  /** Sensitivity at the target specificity (0.95 unless the evaluation chose another). */
+  readonly sensitivityAtSpecificity: number | null;
+  readonly targetSpecificity: number | null;
+
+  /** The "n/a" reason, or the outcome's warnings. */
   readonly note: string;
 }
 
-/** The table rows of scorer outcomes; "n/a" rows keep their reason. */
-export function resultRows(outcomes: readonly ScorerOutcome[]): ResultRow[] {
-  return outcomes.map((outcome) =>
-    outcome.status === 'ok'
-      ? { scorer: outcome.scorer, members: outcome.members, auroc: outcome.auroc, averagePrecision: outcome.averagePrecision, note: '' }
-      : { scorer: outcome.scorer, members: outcome.members, auroc: null, averagePrecision: null, note: outcome.reason },
-  );
+/**
+ * Builds the table rows of scorer outcomes. "n/a" rows keep their reason and ok rows their warnings.
+ *
+ * @param tags - One tag per outcome (see {@link ResultRow.tag}); the scorer id when omitted.
+ * @example
+ * const rows = resultRows(evaluation.outcomes);
+ */
+export function resultRows(outcomes: readonly ScorerOutcome[], tags: readonly string[] = []): ResultRow[] {
+  return outcomes.map((outcome, index) => {
+    const tag = tags[index] ?? outcome.scorer;
+    if (outcome.status !== 'ok') {
+      return {
+        scorer: outcome.scorer,
+        tag,
+        members: outcome.members,
+        auroc: null,
+        aurocLow: null,
+        aurocHigh: null,
+        averagePrecision: null,
+        f1Max: null,
+        sensitivityAtSpecificity: null,
+        targetSpecificity: null,
+        note: outcome.reason,
+      };
+    }
+    return {
+      scorer: outcome.scorer,
+      tag,
+      members: outcome.members,
+      auroc: outcome.auroc,
+      aurocLow: outcome.aurocCi.low,
+      aurocHigh: outcome.aurocCi.high,
+      averagePrecision: outcome.averagePrecision,
+      f1Max: outcome.f1Max,
+      sensitivityAtSpecificity: outcome.sensitivityAtSpecificity.sensitivity,
+      targetSpecificity: outcome.sensitivityAtSpecificity.target,
+      note: outcome.warnings.length > 0 ? `warning: ${outcome.warnings.join(' ')}` : '',
+    };
+  });
 }
 
-/** A fixed-width text table for the terminal. */
+const HEADER = ['scorer', 'members', 'AUROC', 'AUROC 95% CI', 'AP', 'F1-max', 'sens@spec', ''];
+
+function cells(row: ResultRow): string[] {
+  const interval = row.aurocLow === null || row.aurocHigh === null ? 'n/a' : `${fixed(row.aurocLow)}–${fixed(row.aurocHigh)}`;
+  const sensitivity = row.targetSpecificity === null ? 'n/a' : `${fixed(row.sensitivityAtSpecificity)} @${row.targetSpecificity}`;
+  return [row.tag, String(row.members), fixed(row.auroc), interval, fixed(row.averagePrecision), fixed(row.f1Max), sensitivity, row.note];
+}
+
+/**
+ * Formats rows as a fixed-width text table for the terminal.
+ *
+ * @example
+ * console.log(formatResultsTable(rows));
+ */
 export function formatResultsTable(rows: readonly ResultRow[]): string {
-  const cells = rows.map((row) => [row.scorer, String(row.members), fixed(row.auroc), fixed(row.averagePrecision), row.note]);
-  const header = ['scorer', 'members', 'AUROC', 'AP', ''];
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  const lines = rows.map(cells);
+  const last = HEADER.length - 1;
+  const widths = HEADER.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const render = (line: readonly string[]): string =>
-    line.map((cell, column) => (column === 0 || column === 4 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();
-  return [render(header), render(widths.map((width) => '-'.repeat(width))), ...cells.map(render)].join('\n');
+    line
+      .map((cell, column) => (column === 0 || column === last ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [render(HEADER), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n');
 }
 
-/** A Markdown table. */
+/**
+ * Formats rows as a Markdown table.
+ *
+ * @example
+ * writeFileSync('results.md', formatResultsMarkdown(rows));
+ */
 export function formatResultsMarkdown(rows: readonly ResultRow[]): string {
-  const lines = ['| scorer | members | AUROC | AP | note |', '|---|---:|---:|---:|---|'];
-  for (const row of rows) lines.push(`| ${row.scorer} | ${row.members} | ${fixed(row.auroc)} | ${fixed(row.averagePrecision)} | ${row.note} |`);
+  const lines = [`| ${HEADER.slice(0, -1).join(' | ')} | note |`, '|---|---:|---:|---:|---:|---:|---:|---|'];
+  for (const row of rows) lines.push(`| ${cells(row).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `reports/results.{json,md}` in the run folder. */
-export function writeResults(runDir: string, rows: readonly ResultRow[], name = 'results'): void {
+/**
+ * Writes `reports/<name>.{json,md}` in the run folder. Rows already in the file for other scorers (other tags) are
+ * kept, so evaluating one scorer never drops another scorer's results; a row with the same tag is replaced.
+ *
+ * @example
+ * writeResults(runDir, rows, 'results.k3');
+ */
+export function writeResults(runDir: string, rows: readonly ResultRow[], name = 'results'): ResultRow[] {
   const dir = join(runDir, 'reports');
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, `${name}.json`), `${JSON.stringify(rows, null, 2)}\n`);
-  writeFileAtomic(join(dir, `${name}.md`), formatResultsMarkdown(rows));
+  const file = join(dir, `${name}.json`);
+
+  const merged = mergeRows(existsSync(file) ? readRows(file) : [], rows);
+  writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`);
+  writeFileAtomic(join(dir, `${name}.md`), formatResultsMarkdown(merged));
+  return merged;
+}
+
+/** Earlier rows in their order with same-tag rows replaced in place, then the new tags. */
+function mergeRows(earlier: readonly ResultRow[], rows: readonly ResultRow[]): ResultRow[] {
+  const fresh = new Map(rows.map((row) => [row.tag, row]));
+  const merged = earlier.map((row) => fresh.get(row.tag) ?? row);
+  const present = new Set(earlier.map((row) => row.tag));
+  return [...merged, ...rows.filter((row) => !present.has(row.tag))];
+}
+
+/** Rows of an earlier results file; a file from before tags existed uses the scorer id as tag. */
+function readRows(file: string): ResultRow[] {
+  try {
+    const rows = JSON.parse(readFileSync(file, 'utf8')) as Array<Partial<ResultRow> & { scorer: string; members: number }>;
+    if (!Array.isArray(rows)) return [];
+    return rows.map((row) => ({
+      auroc: null,
+      aurocLow: null,
+      aurocHigh: null,
+      averagePrecision: null,
+      f1Max: null,
+      sensitivityAtSpecificity: null,
+      targetSpecificity: null,
+      note: '',
+      ...row,
+      tag: row.tag ?? row.scorer,
+    }));
+  } catch {
+    // NOTE: an unreadable results file is replaced by the new rows; the scores files keep every scorer's data.
+    return [];
+  }
 }
 
 function fixed(value: number | null): string {
