@@ -10,9 +10,9 @@ import { AeUOptionsSchema, type AeUOptions } from './options.js';
 const profile = { imageSize: 32, widthMultiplier: 0.25, bottleneckWidth: 64 };
 const tiny: AeUOptions = AeUOptionsSchema.parse(profile);
 
-// Every weight ×1.5 multiplies μ by about 1.5¹² ≈ 130. At ×2 (≈ 4096) the DSU scorer's std overflows float32: its
-// member maps |μ − x|·g reach ~1e22 and tf.moments squares them. That limit lies in the scorer, not in s.
-const SCALE = 1.5;
+// Every weight ×2 multiplies μ by about 2¹² ≈ 4096; the DSU member maps |μ − x|·g then reach ~1e22, which the
+// scorers' standard deviation must handle without squaring them raw.
+const SCALE = 2;
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -25,7 +25,10 @@ export function predict(members: readonly Backbone[], batch: tf.Tensor4D): Ensem
 
 /** Unbiased standard deviation over axis 0 (PyTorch's `torch.std(dim=0)`), for K ≥ 2. */
 export function unbiasedStd(stacked: tf.Tensor): tf.Tensor {
-  return tf.sqrt(unbiasedVariance(stacked));
+  // Divide by the largest magnitude over members first, so squaring cannot overflow float32 (AE-U dual-space maps
+  // of extreme inputs reach 1e22, whose square is Inf); std(c·v) = c·std(v) restores the scale.
+  const scale = tf.maximum(tf.max(tf.abs(stacked), 0), 1e-30);
+  return tf.mul(tf.sqrt(unbiasedVariance(tf.div(stacked, scale))), scale);
 }
 
 /** Unbiased variance over axis 0 (PyTorch's `torch.var(dim=0)`), for K ≥ 2. */
