@@ -19,7 +19,7 @@ async function d2ue(...args: string[]): Promise<string> {
   });
   const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    await buildProgram().parseAsync(['node', 'd2ue', ...args]);
+    await (await buildProgram()).parseAsync(['node', 'd2ue', ...args]);
   } finally {
     write.mockRestore();
     quiet.mockRestore();

@@ -8,7 +8,8 @@ import { buildProgram } from './program.js';
 /** Runs the CLI; a D2ueError prints its message alone (it is complete), anything else its stack. */
 async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    const program = await buildProgram();
+    await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

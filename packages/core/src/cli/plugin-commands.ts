@@ -9,7 +9,7 @@ import { listDescriptors } from '../container.js';
  * @d2ue/datasets) to `program`, in the order the packages register them. Returns the ids installed.
  *
  * @example
- * const program = buildProgram();
+ * const program = await buildProgram();
  * await installPluginCommands(program);
  * await program.parseAsync(process.argv);
  * @throws D2ueError `plugin` when a package cannot be imported or has no `register` function.

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
+import { AblationSectionSchema } from '../ablation/schema.js';
+
 /**
- * The run config: the single source of truth for names and defaults (DESIGN.md "Config and CLI").
+ * The run config: the single source of truth for names and defaults (docs/design.md, "Config and CLI").
  *
  * Sections that name a plug-in (`backbone`, `repulsion`, `data.builder`, `scorers`) keep their extra keys here;
  * the plug-in's own strict options schema checks them once the plug-in is known (see `resolveConfig`).
@@ -49,6 +51,10 @@ export const TrainingSectionSchema = z.strictObject({
 
   // The run seed; member seeds derive from it (official configs: seed 8).
   seed: z.int().default(8),
+
+  // Save a resumable checkpoint (weights, Adam state, shuffling state) every this many epochs, and always after a
+  // learner's last epoch; a stop on SIGINT/SIGTERM saves one too. Only the latest checkpoint per learner is kept.
+  checkpointEvery: z.int().min(1).default(1),
 });
 
 /** `data`: a Med-AD folder (`root`) or a builder that makes one (`builder` plus the builder's options). */
@@ -76,6 +82,9 @@ export const ConfigSchema = z.strictObject({
   scorers: z.array(ScorerEntrySchema).min(1).default(['reconstruction', 'output', 'dsu']),
   backend: BackendNameSchema.default('auto'),
   plugins: z.array(z.string().min(1)).default(DEFAULT_PLUGINS),
+
+  // The grid of `d2ue ablate` (see docs/ablation.md); every other command ignores it.
+  ablation: AblationSectionSchema.optional(),
 });
 
 /** A config as a user writes it (defaults optional). */
