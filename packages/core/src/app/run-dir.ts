@@ -1,19 +1,25 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { D2ueError } from '../errors.js';
+import { MANIFEST_FILE } from '../run/manifest.js';
 
 /**
  * Prepares a run folder: creates it, and refuses a non-empty one unless `overwrite` is set, so a finished run is
  * never mixed with a new one.
+ *
+ * @throws D2ueError `run` for a non-empty folder without `overwrite`; the message names --overwrite and --resume.
  */
 export function prepareRunDir(dir: string, overwrite = false): string {
   const runDir = resolve(dir);
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
     if (!overwrite) {
-      throw new D2ueError('run', `${runDir} is not empty; choose another --out folder, or pass --overwrite to replace it.`, {
-        subject: runDir,
-      });
+      throw new D2ueError(
+        'run',
+        `${runDir} is not empty; choose another --out folder, or pass --overwrite to replace it, ` +
+          `or continue the run it holds with "d2ue train --resume ${runDir}".`,
+        { subject: runDir },
+      );
     }
     rmSync(runDir, { recursive: true, force: true });
   }
@@ -27,4 +33,21 @@ export function timestampedDir(parent: string, prefix: string, now = new Date())
   let candidate = resolve(parent, `${prefix}-${stamp}`);
   for (let n = 2; existsSync(candidate); n++) candidate = resolve(parent, `${prefix}-${stamp}-${n}`);
   return candidate;
+}
+
+/**
+ * Resolves the folder of a run to continue (`--resume DIR`).
+ *
+ * @throws D2ueError `run` when it contains no manifest.json, i.e. no run was started there.
+ */
+export function resumableRunDir(dir: string): string {
+  const runDir = resolve(dir);
+  if (!existsSync(join(runDir, MANIFEST_FILE))) {
+    throw new D2ueError(
+      'run',
+      `--resume ${runDir}: no ${MANIFEST_FILE} there, so no run was started in it. Start one with "d2ue train --config FILE --out ${runDir}".`,
+      { subject: runDir },
+    );
+  }
+  return runDir;
 }

@@ -18,7 +18,15 @@ describe('loadConfigFile', () => {
   it('fills the paper defaults', () => {
     const config = loadConfigFile(configFile('data:\n  root: ./Med-AD/RSNA\n'));
 
-    expect(config.training).toEqual({ epochs: 250, batchSize: 64, learningRate: 5e-4, betas: [0.5, 0.999], adamEpsilon: 1e-8, seed: 8 });
+    expect(config.training).toEqual({
+      epochs: 250,
+      batchSize: 64,
+      learningRate: 5e-4,
+      betas: [0.5, 0.999],
+      adamEpsilon: 1e-8,
+      seed: 8,
+      checkpointEvery: 1,
+    });
     expect(config.repulsion).toEqual({ name: 'rar', weight: 1, tap: 4 });
     expect(config.ensemble.size).toBe(3);
     expect(config.scorers).toEqual(['reconstruction', 'output', 'dsu']);

@@ -39,6 +39,9 @@ export const ManifestSchema = z.strictObject({
     test: z.int(),
   }),
   members: z.array(ManifestMemberSchema),
+
+  // When `d2ue train --resume` continued the run, once per resume.
+  resumedAt: z.array(z.string()).optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

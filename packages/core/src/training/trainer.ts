@@ -1,29 +1,24 @@
-import * as tf from '@tensorflow/tfjs-core';
-
 import type { TrainingSection } from '../config/schema.js';
 import type { Backbone } from '../contracts/backbone.js';
 import type { ImageSet } from '../contracts/dataset.js';
 import type { RepulsionLoss } from '../contracts/repulsion.js';
 import { D2ueError } from '../errors.js';
-import { createRng, deriveSeed, permutation } from '../random.js';
-import { gatherBatch } from './batches.js';
-import { trainingStep, type StepLosses } from './step.js';
+import { trainMember } from './member.js';
+import type { EpochRecord, LiveCheckpoint, ResumePoint } from './progress.js';
+import type { StepLosses } from './step.js';
 
-/** The losses of one epoch, averaged over its steps. */
-export interface EpochRecord {
-  readonly member: number;
+/** The epoch and step a learner's training begins at: 0 and 0 for a fresh learner, later for a resumed one. */
+export interface StartPoint {
   readonly epoch: number;
-  readonly steps: number;
-  readonly loss: number;
-  readonly backboneLoss: number;
-  readonly repulsion: number;
-  readonly seconds: number;
+  readonly step: number;
 }
 
-/** What the trainer reports while it runs. */
+/** Hooks the trainer calls while it runs. */
 export interface TrainingObserver {
-  onMemberStart?(member: number, stepsPerEpoch: number): void;
+  onMemberStart?(member: number, stepsPerEpoch: number, start: StartPoint): void;
   onStep?(member: number, epoch: number, step: number, losses: StepLosses): void;
+
+  /** Called after the epoch's checkpoint (if one is due) is saved. */
   onEpochEnd?(record: EpochRecord): void;
 
   /** Called once a member is trained; it becomes a senior right after. */
@@ -32,7 +27,7 @@ export interface TrainingObserver {
 
 /** The trainer's inputs. */
 export interface EnsemblePlan {
-  /** Builds learner `member` with its own initialisation seed. */
+  /** Builds learner `member` with its own initialisation seed (see `memberSeeds`). */
   readonly createMember: (member: number) => Backbone;
   readonly repulsion: RepulsionLoss;
 
@@ -42,68 +37,49 @@ export interface EnsemblePlan {
   readonly ensembleSize: number;
   readonly training: TrainingSection;
   readonly train: ImageSet;
+
+  /**
+   * Learners a previous, interrupted run already finished (members 0..n-1, in order). They are seniors from the
+   * start and training begins with member n. The trainer takes ownership: it returns them, or frees them on a throw.
+   */
+  readonly finished?: readonly Backbone[];
+
+  /** The checkpoint member `finished.length` continues from. The caller frees its weights. */
+  readonly resume?: ResumePoint;
+
+  /** Saves a checkpoint. The tensors it receives are valid only until it returns. */
+  readonly checkpoint?: (state: LiveCheckpoint) => void | Promise<void>;
+
+  /** A stop request, checked between steps. Once it is aborted, the trainer saves a checkpoint and throws `TrainingStopped`. */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Trains K learners one after another (D2UE, Sec. 3.2): learner 0 alone, learner i with learners 0..i-1 frozen as
- * seniors. Each learner gets its own Adam state and its own shuffling stream; the last partial batch of an epoch
- * is dropped, as the official loader does (`drop_last=True`). Returns the trained learners in order.
+ * seniors. Each learner gets its own Adam state and its own shuffling stream. Returns every learner in order,
+ * including `plan.finished`.
+ *
+ * @throws D2ueError `config` when the split contains less than one batch or the batch is too small for the repulsion
+ *   term; `TrainingStopped` after a requested stop.
  */
 export async function trainEnsemble(plan: EnsemblePlan, observer: TrainingObserver = {}): Promise<Backbone[]> {
-  const { training, train, repulsion } = plan;
-  validatePlan(plan);
-
-  const members: Backbone[] = [];
-  const stepsPerEpoch = Math.floor(train.ids.length / training.batchSize);
-  for (let member = 0; member < plan.ensembleSize; member++) {
-    observer.onMemberStart?.(member, stepsPerEpoch);
-    const junior = plan.createMember(member);
-    const optimizer = tf.train.adam(training.learningRate, training.betas[0], training.betas[1], training.adamEpsilon);
-    const shuffle = createRng(deriveSeed(training.seed, 'member', member, 'shuffle'));
-
-    for (let epoch = 0; epoch < training.epochs; epoch++) {
-      const started = performance.now();
-      const order = permutation(train.ids.length, shuffle);
-      const sums = { total: 0, backbone: 0, repulsion: 0 };
-
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        const batch = gatherBatch(train, order.subarray(step * training.batchSize, (step + 1) * training.batchSize));
-        const losses = trainingStep({
-          junior,
-          seniors: members,
-          batch,
-          repulsion,
-          weight: plan.weight,
-          tap: plan.tap,
-          optimizer,
-        });
-        batch.dispose();
-        assertFinite(losses, member, epoch, step);
-        sums.total += losses.total;
-        sums.backbone += losses.backbone;
-        sums.repulsion += losses.repulsion;
-        observer.onStep?.(member, epoch, step, losses);
-      }
-
-      observer.onEpochEnd?.({
-        member,
-        epoch,
-        steps: stepsPerEpoch,
-        loss: sums.total / stepsPerEpoch,
-        backboneLoss: sums.backbone / stepsPerEpoch,
-        repulsion: sums.repulsion / stepsPerEpoch,
-        seconds: (performance.now() - started) / 1000,
-      });
+  const members: Backbone[] = [...(plan.finished ?? [])];
+  try {
+    validatePlan(plan);
+    for (let member = members.length; member < plan.ensembleSize; member++) {
+      const resume = plan.resume?.progress.member === member ? plan.resume : undefined;
+      const junior = await trainMember(plan, member, members, resume, observer);
+      members.push(junior);
+      await observer.onMemberEnd?.(member, junior);
     }
-
-    optimizer.dispose();
-    members.push(junior);
-    await observer.onMemberEnd?.(member, junior);
+    return members;
+  } catch (error) {
+    for (const member of members) member.dispose();
+    throw error;
   }
-  return members;
 }
 
-function validatePlan({ training, train, repulsion, ensembleSize }: EnsemblePlan): void {
+function validatePlan({ training, train, repulsion, ensembleSize, finished, resume }: EnsemblePlan): void {
   if (train.ids.length < training.batchSize) {
     throw new D2ueError(
       'config',
@@ -120,14 +96,8 @@ function validatePlan({ training, train, repulsion, ensembleSize }: EnsemblePlan
       { subject: 'training.batchSize' },
     );
   }
-}
-
-function assertFinite(losses: StepLosses, member: number, epoch: number, step: number): void {
-  if (!Number.isFinite(losses.total)) {
-    throw new D2ueError(
-      'run',
-      `Member ${member}, epoch ${epoch + 1}, step ${step + 1}: the loss is ${losses.total} (backbone ${losses.backbone}, repulsion ${losses.repulsion}). ` +
-        'Lower training.learningRate or check the input intensities.',
-    );
+  const next = finished?.length ?? 0;
+  if (resume && resume.progress.member !== next) {
+    throw new D2ueError('run', `The checkpoint is of member ${resume.progress.member}, but training continues with member ${next}.`);
   }
 }

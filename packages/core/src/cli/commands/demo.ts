@@ -7,12 +7,13 @@ import { validateConfig } from '../../config/load.js';
 import { BackendNameSchema, type Config } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
 import { formatResultsTable } from '../../report/results.js';
-import { epochLogger, progress } from '../output.js';
+import { progress } from '../output.js';
 import { parseCount } from './evaluate.js';
+import { withStopOnSignals } from './train.js';
 
 /** The datasets `d2ue demo` knows, as `data` config sections. */
 const DEMO_DATA: Record<string, Record<string, unknown>> = {
-  // One-class MNIST: digit 0 is normal (DESIGN.md, issue "Main job end to end").
+  // One-class MNIST: digit 0 is normal, every other digit abnormal.
   mnist: { builder: 'mnist', normalClass: 0, train: 1000, testNormal: 200, testAbnormal: 200 },
 };
 
@@ -44,11 +45,9 @@ export function installDemo(program: Command): void {
       const config = demoConfig(options);
 
       const started = performance.now();
-      const run = await trainRun(config, {
-        out: options.out ?? timestampedDir('runs', 'demo'),
-        observer: epochLogger(config.ensemble.size, config.training.epochs, config.repulsion.name, config.repulsion.weight, options.quiet),
-        log: options.quiet ? () => undefined : progress,
-      });
+      const run = await withStopOnSignals(config, options.quiet, (signal, display) =>
+        trainRun(config, { out: options.out ?? timestampedDir('runs', 'demo'), observer: display.observer, log: display.log, signal }),
+      );
       const trainedSeconds = (performance.now() - started) / 1000;
 
       if (!options.quiet) progress('scoring the test split ...');
