@@ -22,6 +22,13 @@ import { overrideWasmKernel } from './kernel-utils.js';
 
 export { planMatMul, type MatMulPlan } from './batch-mat-mul.js';
 
+/** The wasm kernels d2ue installs, in registration order (listed by `d2ue backends`). */
+export const WASM_TRAINING_KERNELS = [
+  tf.Conv2DBackpropFilter,
+  tf.BatchMatMul,
+  tf.Conv2DBackpropInput,
+] as const;
+
 /**
  * Registers the d2ue training kernels for the `wasm` backend. Idempotent: a second call (also from another copy
  * of this module) changes nothing. Call it before or after `tf.setBackend('wasm')` resolves; either works,
