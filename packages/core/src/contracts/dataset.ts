@@ -13,6 +13,14 @@ export interface ImageSet {
 
   /** The side of every (square) image in pixels. */
   readonly size: number;
+
+  /**
+   * Pixel masks of the anomalies, 1 inside an anomaly and 0 elsewhere, in the order of `pixels`:
+   * `masks[n * size * size + y * size + x]`. The loader sets them on the test split when the Med-AD folder has a
+   * `masks/` folder, which contains `masks/<image name>` files of the image's size, non-zero inside the anomaly.
+   * A normal test image without a mask file gets an all-zero mask. Without masks, pixel-level metrics are skipped.
+   */
+  readonly masks?: Uint8Array;
 }
 
 /** Both splits of a Med-AD folder. */
@@ -35,6 +43,7 @@ export interface LoadOptions {
 
 /** Reads a Med-AD folder (ROOT/images, ROOT/data.json). Registered as `loader:med-ad`. */
 export interface DatasetLoader {
+  /** Reads both splits of the Med-AD folder `root`, decoded, resized to `options.imageSize` and scaled to [-1, 1]. */
   load(root: string, options: LoadOptions): Promise<MedAdData>;
 
   /**

@@ -9,6 +9,7 @@ import { bootstrapCi, type ConfidenceInterval } from '../metrics/bootstrap.js';
 import { f1Max } from '../metrics/f1-max.js';
 import { sensitivityAtSpecificity, type OperatingPoint } from '../metrics/operating-point.js';
 import { batchRanges, gatherBatch, range } from '../training/batches.js';
+import { copyPixelMaps, pixelMetrics } from './pixel-maps.js';
 import { tieWarnings } from './warnings.js';
 
 /** One image's score. */
@@ -37,6 +38,12 @@ export type ScorerOutcome =
       /** Stratified percentile bootstrap interval of the AUROC. */
       readonly aurocCi: ConfidenceInterval;
 
+      /** Pixel AUROC over all test pixels; set when the test split has masks. */
+      readonly pixelAuroc?: number;
+
+      /** Normalised area under the PRO curve up to the FPR limit (default 0.3); set when the test split has masks. */
+      readonly aupro?: number;
+
       /** Problems with the scores that do not stop the evaluation, e.g. every image tied. */
       readonly warnings: string[];
       readonly scores: readonly ImageScore[];
@@ -64,24 +71,36 @@ export interface EvaluateOptions {
   /** The specificity at which sensitivity is reported. Default 0.95. */
   readonly targetSpecificity?: number;
 
+  /** The FPR up to which AUPRO integrates, when the test split has masks. Default 0.3 (MVTec AD). */
+  readonly auproFprLimit?: number;
+
   /** Called after each batch with the number of images scored so far. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
  * Scores every test image with one scorer and computes image AUROC (with a bootstrap interval), average
- * precision, F1-max and sensitivity at a target specificity. Below the scorer's `minMembers` the outcome is
+ * precision, F1-max and sensitivity at a target specificity. When the test split has masks, it also computes pixel
+ * AUROC and AUPRO from the scorer's pixel maps, kept for all test images (N·S·S floats). Below the scorer's `minMembers` the outcome is
  * "n/a", not an error, so an ensemble-size sweep can include K = 1.
  *
  * @example
  * const outcome = evaluateScorer(new DsuScorer(), members, data.test, { batchSize: 32 });
- * @throws D2ueError `data` when the test split lacks a class or a score is not finite.
+ * @throws D2ueError `data` when the test split lacks a class or a score or map value is not finite; `plugin` when
+ * the scorer returns no pixel maps (or misshapen ones) for a test split with masks.
  */
 export function evaluateScorer(
   scorer: UncertaintyScorer,
   members: readonly Backbone[],
   test: ImageSet,
-  { batchSize = 32, bootstrapResamples = 1000, bootstrapSeed = 'bootstrap', targetSpecificity = 0.95, onProgress }: EvaluateOptions = {},
+  {
+    batchSize = 32,
+    bootstrapResamples = 1000,
+    bootstrapSeed = 'bootstrap',
+    targetSpecificity = 0.95,
+    auproFprLimit = 0.3,
+    onProgress,
+  }: EvaluateOptions = {},
 ): ScorerOutcome {
   if (members.length < scorer.minMembers) {
     const because = scorer.minMembersReason ? ` (${scorer.minMembersReason})` : '';
@@ -93,14 +112,21 @@ export function evaluateScorer(
     };
   }
 
+  // Pixel maps are kept only when masks can score them.
   const values = new Float64Array(test.ids.length);
+  const maps = test.masks ? new Float32Array(test.ids.length * test.size * test.size) : null;
   for (const [start, end] of batchRanges(test.ids.length, batchSize)) {
     const batch = gatherBatch(test, range(start, end));
-    const result = scorer.score(members, batch);
-    values.set(result.imageScores.dataSync(), start);
-    tf.dispose([batch, result.imageScores, result.pixelMaps]);
+    const result = maps ? scorer.score(members, batch, { pixelMaps: true }) : scorer.score(members, batch);
+    try {
+      values.set(result.imageScores.dataSync(), start);
+      if (maps) copyPixelMaps(scorer.id, result.pixelMaps, maps, start, test.size);
+    } finally {
+      tf.dispose([batch, result.imageScores, result.pixelMaps]);
+    }
     onProgress?.(end, test.ids.length);
   }
+  const pixel = maps ? pixelMetrics(scorer.id, maps, test, auproFprLimit) : null;
 
   const scores = test.ids.map((id, i) => ({ id, label: test.labels[i]!, score: values[i]! }));
   const f1 = f1Max(values, test.labels);
@@ -114,7 +140,8 @@ export function evaluateScorer(
     f1Threshold: f1.threshold,
     sensitivityAtSpecificity: sensitivityAtSpecificity(values, test.labels, targetSpecificity),
     aurocCi: bootstrapCi(auroc, values, test.labels, { resamples: bootstrapResamples, seed: bootstrapSeed }),
-    warnings: tieWarnings(scorer.id, values),
+    ...(pixel?.pixelAuroc !== undefined ? { pixelAuroc: pixel.pixelAuroc, aupro: pixel.aupro } : {}),
+    warnings: [...tieWarnings(scorer.id, values), ...(pixel?.warning !== undefined ? [pixel.warning] : [])],
     scores,
   };
 }

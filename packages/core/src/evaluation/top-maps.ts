@@ -23,7 +23,8 @@ export interface TopAnomalyMaps {
 }
 
 /**
- * Scores the `k` highest-scoring test images again with pixel maps (evaluation itself skips maps to stay cheap).
+ * Scores the `k` highest-scoring test images again with pixel maps (evaluation keeps maps only for a test split with
+ * masks, to stay cheap).
  * Ties keep the test split's order.
  *
  *

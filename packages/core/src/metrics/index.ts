@@ -9,3 +9,6 @@ export { sensitivityAtSpecificity, specificityAtSensitivity, type OperatingPoint
 export { bootstrapCi, percentile, type BinaryMetric, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
 export { chooseThreshold, nextUp, ThresholdPolicySchema, type ThresholdData, type ThresholdPolicy } from './threshold.js';
 export { precisionRecallCurve, type PrecisionRecallCurve } from './pr-curve.js';
+export { pixelAuroc } from './pixel-auroc.js';
+export { aupro, proCurve, type AuproOptions, type ProCurve } from './aupro.js';
+export { labelComponents, type PixelComponents } from './pixel-components.js';

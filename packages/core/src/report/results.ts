@@ -26,6 +26,10 @@ export interface ResultRow {
   readonly sensitivityAtSpecificity: number | null;
   readonly targetSpecificity: number | null;
 
+  /** Pixel AUROC and AUPRO; present only on rows of a test split with masks. */
+  readonly pixelAuroc?: number | null;
+  readonly aupro?: number | null;
+
   /** The "n/a" reason, or the outcome's warnings. */
   readonly note: string;
 }
@@ -66,6 +70,7 @@ export function resultRows(outcomes: readonly ScorerOutcome[], tags: readonly st
       f1Max: outcome.f1Max,
       sensitivityAtSpecificity: outcome.sensitivityAtSpecificity.sensitivity,
       targetSpecificity: outcome.sensitivityAtSpecificity.target,
+      ...(outcome.pixelAuroc !== undefined ? { pixelAuroc: outcome.pixelAuroc, aupro: outcome.aupro ?? null } : {}),
       note: outcome.warnings.length > 0 ? `warning: ${outcome.warnings.join(' ')}` : '',
     };
   });
@@ -73,39 +78,57 @@ export function resultRows(outcomes: readonly ScorerOutcome[], tags: readonly st
 
 const HEADER = ['scorer', 'members', 'AUROC', 'AUROC 95% CI', 'AP', 'F1-max', 'sens@spec', ''];
 
-function cells(row: ResultRow): string[] {
+// Inserted before the note column when a row has pixel metrics (a test split with masks).
+const PIXEL_HEADER = ['pixel AUROC', 'AUPRO'];
+
+/** True when some row carries pixel metrics, so the tables show their columns. */
+function hasPixelMetrics(rows: readonly ResultRow[]): boolean {
+  return rows.some((row) => row.pixelAuroc !== undefined && row.pixelAuroc !== null);
+}
+
+function header(pixel: boolean): string[] {
+  return pixel ? [...HEADER.slice(0, -1), ...PIXEL_HEADER, ''] : HEADER;
+}
+
+function cells(row: ResultRow, pixel = false): string[] {
   const interval = row.aurocLow === null || row.aurocHigh === null ? 'n/a' : `${fixed(row.aurocLow)}–${fixed(row.aurocHigh)}`;
   const sensitivity = row.targetSpecificity === null ? 'n/a' : `${fixed(row.sensitivityAtSpecificity)} @${row.targetSpecificity}`;
-  return [row.tag, String(row.members), fixed(row.auroc), interval, fixed(row.averagePrecision), fixed(row.f1Max), sensitivity, row.note];
+  const pixelCells = pixel ? [fixed(row.pixelAuroc ?? null), fixed(row.aupro ?? null)] : [];
+  return [row.tag, String(row.members), fixed(row.auroc), interval, fixed(row.averagePrecision), fixed(row.f1Max), sensitivity, ...pixelCells, row.note];
 }
 
 /**
- * Formats rows as a fixed-width text table for the terminal.
+ * Formats rows as a fixed-width text table for the terminal; "pixel AUROC" and "AUPRO" columns appear when a row
+ * has them.
  *
  * @example
  * console.log(formatResultsTable(rows));
  */
 export function formatResultsTable(rows: readonly ResultRow[]): string {
-  const lines = rows.map(cells);
-  const last = HEADER.length - 1;
-  const widths = HEADER.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const pixel = hasPixelMetrics(rows);
+  const titles = header(pixel);
+  const lines = rows.map((row) => cells(row, pixel));
+  const last = titles.length - 1;
+  const widths = titles.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const render = (line: readonly string[]): string =>
     line
       .map((cell, column) => (column === 0 || column === last ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
       .join('  ')
       .trimEnd();
-  return [render(HEADER), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n');
+  return [render(titles), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n');
 }
 
 /**
- * Formats rows as a Markdown table.
+ * Formats rows as a Markdown table, with pixel-metric columns as in {@link formatResultsTable}.
  *
  * @example
  * writeFileSync('results.md', formatResultsMarkdown(rows));
  */
 export function formatResultsMarkdown(rows: readonly ResultRow[]): string {
-  const lines = [`| ${HEADER.slice(0, -1).join(' | ')} | note |`, '|---|---:|---:|---:|---:|---:|---:|---|'];
-  for (const row of rows) lines.push(`| ${cells(row).join(' | ')} |`);
+  const pixel = hasPixelMetrics(rows);
+  const titles = header(pixel).slice(0, -1);
+  const lines = [`| ${titles.join(' | ')} | note |`, `|---|${'---:|'.repeat(titles.length - 1)}---|`];
+  for (const row of rows) lines.push(`| ${cells(row, pixel).join(' | ')} |`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -14,6 +14,8 @@ import { readSplits, type MedAdSplits } from './data-json.js';
 import { decodeCacheFile, decodeCacheKey, readDecodeCache, writeDecodeCache, type ResizedImages } from './decode-cache.js';
 import { checkImageFiles } from './files.js';
 import { loadImageFiles } from './image-files.js';
+import { maskCacheFile, maskCacheKey, readMaskCache, writeMaskCache } from './mask-cache.js';
+import { decodeMasks, findMaskFiles, hasMaskFolder } from './masks.js';
 import { MedAdLoaderOptions } from './options.js';
 import { findPatientLeaks, PATIENTS_FILE, patientLeakWarning, readPatients } from './patients.js';
 import { decodeResized, scaleResized } from './resized.js';
@@ -29,7 +31,9 @@ export const warnOnStderr: WarningSink = (message) => {
 /**
  * Reads a Med-AD folder: `root/data.json` names the splits and `root/images` contains the PNG or JPEG files.
  * Images become grey (BT.601 luma for colour files), are resized bilinearly with antialiasing to
- * `imageSize` x `imageSize`, and scaled to [-1, 1].
+ * `imageSize` x `imageSize`, and scaled to [-1, 1]. When `root/masks` exists, the test split gets `masks`: each
+ * test image's `masks/<name>` (non-zero = anomaly) resized the same way and thresholded at half; a normal test
+ * image without a mask file gets an all-zero mask.
  *
  * @example
  * const data = await new MedAdLoader().load('/data/rsna', { imageSize: 64 });
@@ -40,7 +44,8 @@ export const warnOnStderr: WarningSink = (message) => {
  *
  * @throws D2ueError `config` for an invalid image size or intensity range; `data` for a folder that breaks the
  * layout (see `readSplits` and `checkImageFiles`), a test split without both classes (unless
- * `requireBothClasses` is off), a bad `patients.json`, or an image that fails to decode.
+ * `requireBothClasses` is off), a bad `patients.json`, an image that fails to decode, or (with `masks/`) an
+ * abnormal test image without a mask, an unreadable mask, or a mask whose size differs from its image's.
  */
 export class MedAdLoader implements DatasetLoader {
   private readonly options: MedAdLoaderOptions;
@@ -58,6 +63,7 @@ export class MedAdLoader implements DatasetLoader {
     this.options = MedAdLoaderOptions.parse(options);
   }
 
+  /** Reads both splits of the Med-AD folder `root` (see {@link DatasetLoader.load}). */
   async load(root: string, options: LoadOptions): Promise<MedAdData> {
     checkLoadOptions(options);
 
@@ -74,7 +80,7 @@ export class MedAdLoader implements DatasetLoader {
       if (leaks.length > 0) this.warn(patientLeakWarning(path.join(root, PATIENTS_FILE), leaks));
     }
 
-    const images = await this.resizedImages(path.join(root, 'images'), names, options.imageSize);
+    const { images, key } = await this.resizedImages(path.join(root, 'images'), names, options.imageSize);
     warnColour(root, names, images, this.warn);
 
     const labels = new Uint8Array(names.length);
@@ -83,8 +89,9 @@ export class MedAdLoader implements DatasetLoader {
 
     const train = sliceImageSet(all, 0, splits.train.length);
     const test = sliceImageSet(all, splits.train.length, names.length);
+    const masks = await this.testMasks(root, splits, options.imageSize, key);
 
-    return { train, test };
+    return { train, test: masks === undefined ? test : { ...test, masks } };
   }
 
   /**
@@ -99,14 +106,17 @@ export class MedAdLoader implements DatasetLoader {
     return loadImageFiles(files, options.imageSize, options.intensityRange);
   }
 
-  /** Decoded and resized images, from the cache when it holds this exact set of files at this size. */
-  private async resizedImages(folder: string, names: readonly string[], size: number): Promise<ResizedImages> {
-    if (!this.options.cache) return decodeResized(folder, names, size);
+  /**
+   * Returns the decoded and resized images, from the cache when it contains this exact set of files at this size,
+   * with the cache key (null when caching is off).
+   */
+  private async resizedImages(folder: string, names: readonly string[], size: number): Promise<{ images: ResizedImages; key: string | null }> {
+    if (!this.options.cache) return { images: await decodeResized(folder, names, size), key: null };
 
     const key = await decodeCacheKey(folder, names, size);
     const file = decodeCacheFile(this.cacheRoot ?? cacheDir(), key);
     const cached = await readDecodeCache(file, names.length, size);
-    if (cached !== null) return cached;
+    if (cached !== null) return { images: cached, key };
 
     const images = await decodeResized(folder, names, size);
     try {
@@ -115,7 +125,32 @@ export class MedAdLoader implements DatasetLoader {
       // A read-only cache only costs speed, so it is a warning.
       this.warn(`${(error as Error).message}; the next load decodes the images again. Set D2UE_CACHE to a writable folder.`);
     }
-    return images;
+    return { images, key };
+  }
+
+  /**
+   * Loads the 0/1 pixel masks of the test split (`test.0` then `test.1`) when `root/masks` exists, else returns
+   * undefined. They are cached next to the images, keyed by the images' cache key and the mask files' hashes.
+   */
+  private async testMasks(root: string, splits: MedAdSplits, size: number, imageKey: string | null): Promise<Uint8Array | undefined> {
+    if (!(await hasMaskFolder(root))) return undefined;
+
+    const names = [...splits.testNormal, ...splits.testAbnormal];
+    const files = await findMaskFiles(root, splits.testNormal, splits.testAbnormal);
+    const folder = path.join(root, 'images');
+    if (imageKey === null) return decodeMasks(folder, names, files, size);
+
+    const file = maskCacheFile(this.cacheRoot ?? cacheDir(), await maskCacheKey(imageKey, files));
+    const cached = await readMaskCache(file, names.length, size);
+    if (cached !== null) return cached;
+
+    const masks = await decodeMasks(folder, names, files, size);
+    try {
+      await writeMaskCache(file, masks, names.length, size);
+    } catch (error) {
+      this.warn(`${(error as Error).message}; the next load decodes the masks again. Set D2UE_CACHE to a writable folder.`);
+    }
+    return masks;
   }
 }
 

@@ -13,7 +13,17 @@ describe('demoConfig', () => {
     expect(demoConfig(defaults)).toEqual(loadConfigFile(file));
   });
 
+  it('equals configs/demo-brain-mri.yaml', () => {
+    const file = fileURLToPath(new URL('../../../../../configs/demo-brain-mri.yaml', import.meta.url));
+    const config = demoConfig({ ...defaults, dataset: 'brain-mri' });
+    expect(config).toEqual(loadConfigFile(file));
+    expect(config.training.batchSize).toBe(16);
+  });
+
   it('rejects an unknown dataset', () => {
-    expect(() => demoConfig({ ...defaults, dataset: 'cifar' })).toThrow(/--dataset cifar: unknown demo dataset; choose one of mnist/);
+    expect(() => demoConfig({ ...defaults, dataset: 'cifar' })).toThrow(
+      '--dataset cifar: unknown demo dataset; choose one of mnist, brain-mri.',
+    );
+    expect(() => demoConfig({ ...defaults, dataset: 'constructor' })).toThrow('--dataset constructor: unknown demo dataset');
   });
 });
