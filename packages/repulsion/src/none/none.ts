@@ -1,9 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
-import type { RepulsionDescriptor, RepulsionLoss } from '@d2ue/core';
-
-/** `none` has no options. */
-export const NoneOptionsSchema = z.strictObject({});
+import type { RepulsionLoss } from '@d2ue/core';
 
 /** No repulsion: members train independently, a plain deep ensemble (the baseline of D2UE's ablation). */
 export class NoRepulsion implements RepulsionLoss {
@@ -14,12 +10,3 @@ export class NoRepulsion implements RepulsionLoss {
     return tf.scalar(0);
   }
 }
-
-/** The `repulsion:none` plug-in. */
-export const noneRepulsion: RepulsionDescriptor<typeof NoneOptionsSchema> = {
-  kind: 'repulsion',
-  id: 'none',
-  summary: 'No repulsion: an independent deep ensemble.',
-  options: NoneOptionsSchema,
-  create: () => new NoRepulsion(),
-};

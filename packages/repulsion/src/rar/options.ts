@@ -6,4 +6,5 @@ import { z } from 'zod';
  */
 export const RarOptionsSchema = z.strictObject({});
 
+/** Parsed options of the `rar` repulsion term. */
 export type RarOptions = z.output<typeof RarOptionsSchema>;

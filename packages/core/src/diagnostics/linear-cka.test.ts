@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, selectBackend, uniform } from '@d2ue/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { selectBackend } from '../backend/select.js';
+import { createRng, uniform } from '../random.js';
 import { linearCka } from './linear-cka.js';
 
 beforeAll(async () => {

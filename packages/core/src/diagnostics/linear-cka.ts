@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertShape } from '@d2ue/core';
+import { assertShape } from '../errors.js';
 
 /**
  * Linear centred kernel alignment (Kornblith et al., ICML 2019, Eq. 2-4; D2UE arXiv 2409.17485, Sec. 3.2, the RAR
@@ -14,6 +14,9 @@ import { assertShape } from '@d2ue/core';
  *
  * Shapes: X [B, D₁], Y [B, D₂] with the same B ≥ 2; the result is a scalar in [0, 1]. It is invariant to isotropic
  * scaling and to orthogonal transforms of either input.
+ *
+ * The kernel lives in core, not in @d2ue/repulsion, because both the `rar` repulsion term and the run diagnostic
+ * (pairwise CKA between members) use it, and core depends on no plug-in package.
  */
 
 /**
