@@ -15,6 +15,7 @@ import { topAnomalyMaps, type TopAnomalyMaps } from '../evaluation/top-maps.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { CurveInput } from '../report/plots/curves.js';
 import { writePlots } from '../report/plots/write-plots.js';
+import { ckaDiagnostic, writeCkaDiagnostic, type CkaDiagnostic } from '../diagnostics/cka-diagnostic.js';
 import { resultRows, writeResults, type ResultRow } from '../report/results.js';
 import { hashBytes } from '../run/hash.js';
 import { readManifest, type Manifest, type ManifestMember } from '../run/manifest.js';
@@ -35,6 +36,7 @@ export interface EvaluateRunOptions {
   /** Already trained members and data (the demo passes them on), so nothing is reloaded. */
   readonly members?: readonly Backbone[];
   readonly data?: MedAdData;
+  /** Called as each scorer works through the test split: images done out of the total. */
   readonly onProgress?: (scorer: string, done: number, total: number) => void;
 
   /** Write `reports/plots/*` (histograms, ROC and PR curves, top-k anomaly maps). Default true. */
@@ -45,6 +47,9 @@ export interface EvaluateRunOptions {
 
   /** Resamples of the AUROC bootstrap interval. Default 1000. */
   readonly bootstrapResamples?: number;
+
+  /** Compute the pairwise CKA between members at the repulsion tap and write `reports/cka.k<K>.json`. Default true. */
+  readonly ckaDiagnostic?: boolean;
 }
 
 /** The outcome of evaluating a run. */
@@ -54,6 +59,9 @@ export interface RunEvaluation {
 
   /** The plot files written (SVG and PNG). */
   readonly plots: readonly string[];
+
+  /** Pairwise linear CKA between members on normal and abnormal test images; absent for one member. */
+  readonly cka?: CkaDiagnostic;
 }
 
 /**
@@ -111,7 +119,11 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
       options.plots === false
         ? []
         : await writePlots(runDir, outcomes, { maps, tags, suffix: `.k${size}`, extraCurves: storedCurves(runDir, size, tags) });
-    return { outcomes, rows, plots };
+
+    // How redundant the members' representations are, at the tap the repulsion term acted on.
+    const cka = options.ckaDiagnostic !== false && members.length > 1 ? ckaDiagnostic(members, data.test, config.repulsion.tap) : undefined;
+    if (cka) writeCkaDiagnostic(runDir, cka);
+    return { outcomes, rows, plots, ...(cka ? { cka } : {}) };
   } finally {
     if (!options.members) for (const member of members) member.dispose();
   }

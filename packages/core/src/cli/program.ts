@@ -4,6 +4,7 @@ import { installAblate } from './commands/ablate.js';
 import { installBackends } from './commands/backends.js';
 import { installDemo } from './commands/demo.js';
 import { installEvaluate } from './commands/evaluate.js';
+import { installSchema } from './commands/schema.js';
 import { installScore } from './commands/score.js';
 import { installTrain } from './commands/train.js';
 import { installPluginCommands } from './plugin-commands.js';
@@ -24,6 +25,7 @@ export async function buildProgram(): Promise<Command> {
   installDemo(program);
   installAblate(program);
   installBackends(program);
+  installSchema(program);
   await installPluginCommands(program);
   return program;
 }

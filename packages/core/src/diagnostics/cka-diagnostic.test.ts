@@ -9,7 +9,7 @@ import { selectBackend } from '../backend/select.js';
 import type { ApplyOptions, Backbone, BackboneOutput } from '../contracts/backbone.js';
 import type { ImageSet } from '../contracts/dataset.js';
 import { createRng, uniform } from '../random.js';
-import { CKA_REPORT_PATH, ckaDiagnostic, formatCkaDiagnostic, writeCkaDiagnostic, type CkaDiagnostic } from './cka-diagnostic.js';
+import { ckaDiagnostic, ckaReportPath, formatCkaDiagnostic, writeCkaDiagnostic, type CkaDiagnostic } from './cka-diagnostic.js';
 import { pairwiseCka } from './pairwise-cka.js';
 
 beforeAll(async () => {
@@ -239,16 +239,16 @@ describe('ckaDiagnostic', () => {
     );
   });
 
-  it('writes reports/cka.json', () => {
+  it('writes reports/cka.k<K>.json', () => {
     const runDir = mkdtempSync(join(tmpdir(), 'd2ue-cka-'));
     const diagnostic = ckaDiagnostic(members, set, 4);
     const file = writeCkaDiagnostic(runDir, diagnostic);
 
-    expect(file).toBe(join(runDir, CKA_REPORT_PATH));
+    expect(file).toBe(join(runDir, ckaReportPath(diagnostic.members)));
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(diagnostic);
     // The atomic write leaves no temporary file behind.
-    expect(readdirSync(join(runDir, 'reports'))).toEqual(['cka.json']);
-    expect(existsSync(join(runDir, 'reports', 'cka.json'))).toBe(true);
+    expect(readdirSync(join(runDir, 'reports'))).toEqual([`cka.k${diagnostic.members}.json`]);
+    expect(existsSync(join(runDir, 'reports', `cka.k${diagnostic.members}.json`))).toBe(true);
   });
 
   it('has the result types', () => {

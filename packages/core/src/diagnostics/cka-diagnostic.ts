@@ -19,7 +19,7 @@ export interface CkaSplit {
   readonly meanBetweenMembers: number | null;
 }
 
-/** The per-run CKA diagnostic, as written to `reports/cka.json`. */
+/** The per-run CKA diagnostic, as written to `reports/cka.k<K>.json`. */
 export interface CkaDiagnostic {
   readonly format: 'd2ue-cka/1';
 
@@ -37,7 +37,10 @@ export interface CkaDiagnostic {
 }
 
 /** The file the diagnostic is written to, relative to the run folder. */
-export const CKA_REPORT_PATH = join('reports', 'cka.json');
+/** Where the diagnostic of a K-member ensemble goes in a run folder: `reports/cka.k<K>.json`. */
+export function ckaReportPath(members: number): string {
+  return join('reports', `cka.k${members}.json`);
+}
 
 /**
  * Computes the pairwise linear CKA between all members' features at `tap` on the test set, separately for normal
@@ -97,7 +100,8 @@ export function formatCkaDiagnostic(diagnostic: CkaDiagnostic): string {
 }
 
 /**
- * Writes the diagnostic to `<runDir>/reports/cka.json` atomically (a reader never sees a partial file) and
+ * Writes the diagnostic to `<runDir>/reports/cka.k<K>.json` atomically (one file per ensemble size, so a sweep
+ * over sizes keeps them all) (a reader never sees a partial file) and
  * returns that path.
  *
  * @example
@@ -105,7 +109,7 @@ export function formatCkaDiagnostic(diagnostic: CkaDiagnostic): string {
  * @throws D2ueError (io) when the folder or the file cannot be written.
  */
 export function writeCkaDiagnostic(runDir: string, diagnostic: CkaDiagnostic): string {
-  const file = join(runDir, CKA_REPORT_PATH);
+  const file = join(runDir, ckaReportPath(diagnostic.members));
   try {
     mkdirSync(join(runDir, 'reports'), { recursive: true });
   } catch (error) {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import { demoConfig } from './demo.js';
 
-const defaults = { dataset: 'mnist', backbone: 'AE', repulsion: 'rar', epochs: 10, seed: 8 };
+// The options commander passes when none are given: --epochs stays unset, so each dataset's default applies.
+const defaults = { dataset: 'mnist', backbone: 'AE', repulsion: 'rar', seed: 8 };
 
 describe('demoConfig', () => {
   it('equals configs/demo.yaml', () => {
@@ -18,6 +19,11 @@ describe('demoConfig', () => {
     const config = demoConfig({ ...defaults, dataset: 'brain-mri' });
     expect(config).toEqual(loadConfigFile(file));
     expect(config.training.batchSize).toBe(16);
+    expect(config.training.epochs).toBe(50);
+  });
+
+  it('lets --epochs override', () => {
+    expect(demoConfig({ ...defaults, dataset: 'brain-mri', epochs: 3 }).training.epochs).toBe(3);
   });
 
   it('rejects an unknown dataset', () => {

@@ -6,32 +6,37 @@ import { trainRun } from '../../app/train-run.js';
 import { validateConfig } from '../../config/load.js';
 import { BackendNameSchema, type Config } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
+import { formatCkaDiagnostic } from '../../diagnostics/cka-diagnostic.js';
 import { formatResultsTable } from '../../report/results.js';
 import { progress } from '../output.js';
 import { parseCount } from './evaluate.js';
 import { withStopOnSignals } from './train.js';
 
-/** One dataset of `d2ue demo`: its `data` config section and the training batch size that suits its size. */
+/** One dataset of `d2ue demo`: its `data` config section and the batch size and epochs that suit its size. */
 interface DemoData {
   readonly data: Record<string, unknown>;
   readonly batchSize: number;
+
+  /** Epochs per member unless --epochs is given. */
+  readonly epochs: number;
 }
 
 /** The datasets of `d2ue demo`; configs/demo.yaml and configs/demo-<dataset>.yaml contain the same settings. */
 const DEMO_DATA: Record<string, DemoData> = {
   // One-class MNIST: digit 0 is normal, every other digit abnormal. Batch 64 is the paper's.
-  mnist: { data: { builder: 'mnist', normalClass: 0, train: 1000, testNormal: 200, testAbnormal: 200 }, batchSize: 64 },
+  mnist: { data: { builder: 'mnist', normalClass: 0, train: 1000, testNormal: 200, testAbnormal: 200 }, batchSize: 64, epochs: 10 },
 
   // Axial slices of the Colin27 T1 MRI (Debian's mricron-data) with synthetic lesions and their pixel masks. Only
-  // 61 slices train, so batch 16 gives 3 steps per epoch where 64 would give none (drop-last).
-  'brain-mri': { data: { builder: 'brain-mri' }, batchSize: 16 },
+  // 61 slices train, so batch 16 gives 3 steps per epoch where 64 would give none (drop-last). With 3 steps an
+  // epoch, 10 epochs left reconstruction AUROC at 0.57 and 50 epochs reached 0.92 (seed 8, wasm).
+  'brain-mri': { data: { builder: 'brain-mri' }, batchSize: 16, epochs: 50 },
 };
 
 export interface DemoOptions {
   dataset: string;
   backbone: string;
   repulsion: string;
-  epochs: number;
+  epochs?: number;
   seed: number;
   out?: string;
   backend?: string;
@@ -46,7 +51,7 @@ export function installDemo(program: Command): void {
     .option('--dataset <name>', `demo data: ${Object.keys(DEMO_DATA).join(', ')}`, 'mnist')
     .option('--backbone <name>', 'backbone id', 'AE')
     .option('--repulsion <name>', 'repulsion term id', 'rar')
-    .option('--epochs <n>', 'epochs per member', parseCount, 10)
+    .option('--epochs <n>', 'epochs per member (default: 10 for mnist, 50 for brain-mri)', parseCount)
     .option('--seed <n>', 'run seed', parseSeed, 8)
     .option('--out <dir>', 'run folder (default: runs/demo-<timestamp>)')
     .option('--backend <name>', 'auto, gpu, node, wasm or cpu')
@@ -67,6 +72,7 @@ export function installDemo(program: Command): void {
       const total = (performance.now() - started) / 1000;
       process.stdout.write(
         `\n${formatResultsTable(evaluation.rows)}\n\n` +
+          (evaluation.cka ? `${formatCkaDiagnostic(evaluation.cka)}\n\n` : '') +
           `run folder: ${run.runDir}\n` +
           `backend ${run.backend}; training ${trainedSeconds.toFixed(0)} s, total ${total.toFixed(0)} s\n`,
       );
@@ -90,7 +96,7 @@ export function demoConfig(options: Pick<DemoOptions, 'dataset' | 'backbone' | '
       backbone: { name: options.backbone, imageSize: 64 },
       repulsion: { name: options.repulsion, weight: 1, tap: 4 },
       ensemble: { size: 3 },
-      training: { epochs: options.epochs, batchSize: demo.batchSize, learningRate: 5e-4, betas: [0.5, 0.999], seed: options.seed },
+      training: { epochs: options.epochs ?? demo.epochs, batchSize: demo.batchSize, learningRate: 5e-4, betas: [0.5, 0.999], seed: options.seed },
       data: demo.data,
       scorers: ['reconstruction', 'output', 'dsu'],
       ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),

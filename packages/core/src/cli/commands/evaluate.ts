@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { evaluateRun } from '../../app/evaluate-run.js';
 import { BackendNameSchema } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
+import { formatCkaDiagnostic } from '../../diagnostics/cka-diagnostic.js';
 import { formatResultsTable } from '../../report/results.js';
 
 /** `d2ue evaluate --run DIR [--scorers a,b] [--ensemble-size k] [--backend NAME]`. */
 export function installEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('score the test split of a trained run and print AUROC and AP per scorer')
+    .description('score the test split of a trained run and print AUROC, AP, F1-max and sensitivity per scorer, and the members\' pairwise CKA')
     .requiredOption('--run <dir>', 'run folder written by d2ue train or d2ue demo')
     .option('--scorers <ids>', 'comma-separated scorer ids (default: the run config\'s)')
     .option('--ensemble-size <k>', 'use the first k members of the run', parseCount)
@@ -21,6 +22,7 @@ export function installEvaluate(program: Command): void {
         ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
       });
       process.stdout.write(`${formatResultsTable(result.rows)}\n`);
+      if (result.cka) process.stdout.write(`\n${formatCkaDiagnostic(result.cka)}\n`);
     });
 }
 
