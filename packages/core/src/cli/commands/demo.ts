@@ -32,6 +32,9 @@ const DEMO_DATA: Record<string, DemoData> = {
   'brain-mri': { data: { builder: 'brain-mri' }, batchSize: 16, epochs: 50 },
 };
 
+/** The official configs' learning rate per backbone (cfgs/*_AEU.yaml use 1e-3, the others 5e-4). */
+const PAPER_LEARNING_RATES: Record<string, number> = { AE: 5e-4, MemAE: 5e-4, 'AE-U': 1e-3 };
+
 export interface DemoOptions {
   dataset: string;
   backbone: string;
@@ -96,7 +99,13 @@ export function demoConfig(options: Pick<DemoOptions, 'dataset' | 'backbone' | '
       backbone: { name: options.backbone, imageSize: 64 },
       repulsion: { name: options.repulsion, weight: 1, tap: 4 },
       ensemble: { size: 3 },
-      training: { epochs: options.epochs ?? demo.epochs, batchSize: demo.batchSize, learningRate: 5e-4, betas: [0.5, 0.999], seed: options.seed },
+      training: {
+        epochs: options.epochs ?? demo.epochs,
+        batchSize: demo.batchSize,
+        learningRate: PAPER_LEARNING_RATES[options.backbone] ?? 5e-4,
+        betas: [0.5, 0.999],
+        seed: options.seed,
+      },
       data: demo.data,
       scorers: ['reconstruction', 'output', 'dsu'],
       ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
