@@ -9,28 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activateBackend } from '@d2ue/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-/** Deterministic values in [-1, 1) (a linear congruential generator; tests only). */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** max |got − want| / max |want|. */
-function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs((got[i] as number) - (want[i] as number)));
-    scale = Math.max(scale, Math.abs(want[i] as number));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
+import { relativeError, values } from '../packages/core/src/backend/wasm/__fixtures__/values.js';
 
 const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
   [0, 0],

@@ -6,28 +6,7 @@ import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import '../gradients.js';
 import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './index.js';
 import { originalWasmKernel } from './kernel-utils.js';
-
-/** Deterministic values in [-1, 1) (a linear congruential generator; tests only). */
-function values(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let state = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** max |got − want| / max |want|: the error relative to the reference's scale. */
-function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs((got[i] as number) - (want[i] as number)));
-    scale = Math.max(scale, Math.abs(want[i] as number));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
+import { relativeError, values } from './__fixtures__/values.js';
 
 const PAD1: tf.conv_util.ExplicitPadding = [
   [0, 0],
