@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { validateConfig, type Config, type ConfigInput } from '@d2ue/core';
 
 /**
- * The tiny test profile of DESIGN.md: 32×32 images, width 0.25, bottleneck 64, batch 16, 128 training images,
+ * The tiny test profile (docs/design.md): 32×32 images, width 0.25, bottleneck 64, batch 16, 128 training images,
  * 2 epochs, on the deterministic `cpu` backend.
  */
 export function tinyConfig(overrides: Partial<ConfigInput> = {}): Config {

@@ -29,18 +29,24 @@ export interface BackboneContext {
   readonly seed: string;
 }
 
+/** A backbone plug-in (`backbone:<id>`): builds the learners of an ensemble. */
 export interface BackboneDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'backbone', S> {
+  /** Builds one learner from its parsed options; the same options and seed give the same initial weights. */
   create(options: z.output<S>, context: BackboneContext): Backbone;
 
   /** The image side the backbone built from `options` expects, so data is prepared before any learner exists. */
   imageSize(options: z.output<S>): number;
 }
 
+/** A repulsion term plug-in (`repulsion:<id>`): the term R of L_i = L_backbone + λ · mean_j R(F_i, F_j). */
 export interface RepulsionDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'repulsion', S> {
+  /** Builds the repulsion term from its parsed options. */
   create(options: z.output<S>): RepulsionLoss;
 }
 
+/** A scorer plug-in (`scorer:<id>`): turns the members' outputs into pixel maps and image scores. */
 export interface ScorerDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'scorer', S> {
+  /** Builds the scorer from its parsed options. */
   create(options: z.output<S>): UncertaintyScorer;
 }
 
@@ -53,11 +59,15 @@ export interface DatasetContext {
   readonly seed: string;
 }
 
+/** A dataset builder plug-in (`dataset:<id>`): writes a Med-AD folder for `demo`, `prepare` and `data.builder`. */
 export interface DatasetDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'dataset', S> {
+  /** Builds the dataset builder from its parsed options, the image size and the seed. */
   create(options: z.output<S>, context: DatasetContext): DatasetBuilder;
 }
 
+/** A loader plug-in (`loader:<id>`): reads a Med-AD folder into memory. */
 export interface LoaderDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'loader', S> {
+  /** Builds the loader from its parsed options. */
   create(options: z.output<S>): DatasetLoader;
 }
 
@@ -67,6 +77,7 @@ export interface CommandHost {
   readonly program: import('commander').Command;
 }
 
+/** A command plug-in (`command:<id>`): adds a sub-command to the `d2ue` CLI. */
 export interface CommandDescriptor<S extends z.ZodType = z.ZodType> extends PluginMeta<'command', S> {
   /** Adds the sub-command to the CLI. */
   install(host: CommandHost): void;

@@ -26,8 +26,15 @@ export class Ae implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    const pass = this.network.forward(x, training);
-    return { reconstruction: pass.output, features: flattenTaps(pass.taps, taps, this.id) };
+    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
+    let tapIds: number[] = [];
+    const [reconstruction, ...tapped] = tf.tidy(() => {
+      const pass = this.network.forward(x, training);
+      const features = flattenTaps(pass.taps, taps, this.id);
+      tapIds = [...features.keys()];
+      return [pass.output, ...features.values()];
+    });
+    return { reconstruction: reconstruction as tf.Tensor4D, features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])) };
   }
 
   loss(x: tf.Tensor4D, output: BackboneOutput): tf.Scalar {

@@ -34,11 +34,21 @@ export class AeU implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    const pass = this.network.forward(x, training);
-    const [mean, rawLogVariance] = tf.split(pass.output, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
-    const [min, max] = this.options.logVarianceClamp;
-    const logVariance = tf.clipByValue(rawLogVariance, min, max) as tf.Tensor4D;
-    return { reconstruction: mean, logVariance, features: flattenTaps(pass.taps, taps, this.id) };
+    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
+    let tapIds: number[] = [];
+    const [mean, logVariance, ...tapped] = tf.tidy(() => {
+      const pass = this.network.forward(x, training);
+      const [mu, rawLogVariance] = tf.split(pass.output, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+      const [min, max] = this.options.logVarianceClamp;
+      const features = flattenTaps(pass.taps, taps, this.id);
+      tapIds = [...features.keys()];
+      return [mu, tf.clipByValue(rawLogVariance, min, max), ...features.values()];
+    });
+    return {
+      reconstruction: mean as tf.Tensor4D,
+      logVariance: logVariance as tf.Tensor4D,
+      features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])),
+    };
   }
 
   /** mean(e^{−s} (μ − x)²) + mean(s), over every pixel and image. */

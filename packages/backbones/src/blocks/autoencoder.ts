@@ -42,6 +42,7 @@ class ConvBlock {
     readonly norm: BatchNorm | undefined,
   ) {}
 
+  /** Runs the layer on `x`; the caller disposes the result (call it inside `tf.tidy`). */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     const y = this.conv.apply(x);
     return this.norm ? tf.relu(this.norm.apply(y, training)) : y;
@@ -150,10 +151,12 @@ export class AutoencoderNetwork {
     return named;
   }
 
+  /** Every variable an optimizer updates, over all blocks (BatchNorm running statistics excluded). */
   trainableVariables(): tf.Variable[] {
     return this.namedLayers().flatMap(([, layer]) => layer.trainableVariables());
   }
 
+  /** Frees every variable of the network. */
   dispose(): void {
     for (const [, layer] of this.namedLayers()) layer.dispose();
   }

@@ -46,6 +46,7 @@ export class BatchNorm implements Layer {
     this.runningVar = filledVariable([features], 1, false, 'bn_running_var');
   }
 
+  /** Normalises `x`: with the batch statistics (updating the running averages) in training, the running averages otherwise. */
   apply<T extends tf.Tensor2D | tf.Tensor4D>(x: T, training: boolean): T {
     const rank = x.rank;
     assertShape(BatchNorm.className, 'input', x.shape, rank === 2 ? [-1, this.args.features] : [-1, -1, -1, this.args.features]);
@@ -78,6 +79,7 @@ export class BatchNorm implements Layer {
     nextVar.dispose();
   }
 
+  /** Variables an optimizer updates. */
   trainableVariables(): tf.Variable[] {
     return [this.gamma, this.beta];
   }
@@ -106,6 +108,7 @@ export class BatchNorm implements Layer {
     return { ...this.args };
   }
 
+  /** Frees the layer's variables. */
   dispose(): void {
     for (const variable of [this.gamma, this.beta, this.runningMean, this.runningVar]) variable.dispose();
   }

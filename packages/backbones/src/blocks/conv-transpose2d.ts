@@ -40,6 +40,7 @@ export class ConvTranspose2d implements Layer {
     );
   }
 
+  /** Runs the layer on `x`; the caller disposes the result (call it inside `tf.tidy`). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     assertShape(ConvTranspose2d.className, 'input', x.shape, [-1, -1, -1, this.args.inChannels]);
     const { stride, padding, kernelSize, outChannels } = this.args;
@@ -49,6 +50,7 @@ export class ConvTranspose2d implements Layer {
     return tf.conv2dTranspose(x, this.filter as tf.Tensor4D, [batch, outHeight, outWidth, outChannels], stride, padding);
   }
 
+  /** Variables an optimizer updates. */
   trainableVariables(): tf.Variable[] {
     return [this.filter];
   }
@@ -67,6 +69,7 @@ export class ConvTranspose2d implements Layer {
     return { ...this.args };
   }
 
+  /** Frees the layer's variables. */
   dispose(): void {
     this.filter.dispose();
   }

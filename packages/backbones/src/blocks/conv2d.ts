@@ -40,11 +40,13 @@ export class Conv2d implements Layer {
     );
   }
 
+  /** Runs the layer on `x`; the caller disposes the result (call it inside `tf.tidy`). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     assertShape(Conv2d.className, 'input', x.shape, [-1, -1, -1, this.args.inChannels]);
     return tf.conv2d(x, this.filter as tf.Tensor4D, this.args.stride, this.args.padding);
   }
 
+  /** Variables an optimizer updates. */
   trainableVariables(): tf.Variable[] {
     return [this.filter];
   }
@@ -63,6 +65,7 @@ export class Conv2d implements Layer {
     return { ...this.args };
   }
 
+  /** Frees the layer's variables. */
   dispose(): void {
     this.filter.dispose();
   }

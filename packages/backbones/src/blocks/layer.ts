@@ -17,5 +17,6 @@ export interface Layer {
   /** The constructor arguments, so `new Layer(layer.getConfig(), ...)` rebuilds it. */
   getConfig(): object;
 
+  /** Frees the layer's variables. */
   dispose(): void;
 }

@@ -41,11 +41,13 @@ export class Linear implements Layer {
     this.bias = pytorchUniform([args.outFeatures], args.inFeatures, `${seed}/bias`, 'linear_bias');
   }
 
+  /** Runs the layer on `x`; the caller disposes the result (call it inside `tf.tidy`). */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     assertShape(Linear.className, 'input', x.shape, [-1, this.args.inFeatures]);
     return tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias);
   }
 
+  /** Variables an optimizer updates. */
   trainableVariables(): tf.Variable[] {
     return [this.weight, this.bias];
   }
@@ -81,6 +83,7 @@ export class Linear implements Layer {
     return { ...this.args };
   }
 
+  /** Frees the layer's variables. */
   dispose(): void {
     this.weight.dispose();
     this.bias.dispose();

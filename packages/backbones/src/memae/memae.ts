@@ -38,13 +38,24 @@ export class MemAe implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    let attention: tf.Tensor2D | undefined;
-    const pass = this.network.forward(x, training, (z) => {
-      const read = this.memory.read(z);
-      attention = read.attention;
-      return read.output;
+    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
+    let tapIds: number[] = [];
+    const [reconstruction, attention, ...tapped] = tf.tidy(() => {
+      let read: tf.Tensor2D | undefined;
+      const pass = this.network.forward(x, training, (z) => {
+        const memory = this.memory.read(z);
+        read = memory.attention;
+        return memory.output;
+      });
+      const features = flattenTaps(pass.taps, taps, this.id);
+      tapIds = [...features.keys()];
+      return [pass.output, read!, ...features.values()];
     });
-    return { reconstruction: pass.output, features: flattenTaps(pass.taps, taps, this.id), attention: attention! };
+    return {
+      reconstruction: reconstruction as tf.Tensor4D,
+      features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])),
+      attention: attention as tf.Tensor2D,
+    };
   }
 
   /** Mean squared error plus `entropyWeight` × the mean entropy of `output.attention`. */

@@ -82,6 +82,7 @@ export class MemoryModule implements Layer {
     return addressMemory(z, this.weight as tf.Tensor2D, this.args.shrinkThreshold);
   }
 
+  /** Variables an optimizer updates. */
   trainableVariables(): tf.Variable[] {
     return [this.weight];
   }
@@ -99,6 +100,7 @@ export class MemoryModule implements Layer {
     return { ...this.args };
   }
 
+  /** Frees the memory slots. */
   dispose(): void {
     this.weight.dispose();
   }

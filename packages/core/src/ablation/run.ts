@@ -23,6 +23,7 @@ export interface AblationRunOptions {
 
   /** Overrides every cell's `backend`. */
   readonly backend?: BackendName;
+  /** Receives one line per step of the grid (trainings, evaluations, reused cells). */
   readonly log?: (line: string) => void;
 
   /** Called after every cell with the grid's progress. */
@@ -33,6 +34,7 @@ export interface AblationRunOptions {
 
   /** Replaceable so tests can count trainings and evaluations; default {@link trainRun} and {@link evaluateRun}. */
   readonly train?: typeof trainRun;
+  /** Replaceable like `train`; default {@link evaluateRun}. */
   readonly evaluate?: typeof evaluateRun;
 
   /** The clock of the tables' date line. */

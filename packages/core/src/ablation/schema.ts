@@ -19,6 +19,7 @@ export const AblationVariantsSchema = z.strictObject({
 /** One axis: values of the key it is named after, or named variants. */
 export const AblationAxisSchema = z.union([z.array(z.unknown()).min(1, 'give at least one value'), AblationVariantsSchema]);
 
+/** The `ablation` section of a config: the grid `d2ue ablate` trains and evaluates (docs/ablation.md). */
 export const AblationSectionSchema = z.strictObject({
   // Run seeds (training.seed); each table cell is the mean over them. Default: the config's training.seed alone.
   seeds: z.array(z.int()).min(1).optional(),

@@ -20,6 +20,7 @@ export const StoredOutcomeSchema = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('n/a'), reason: z.string() }),
 ]);
 
+/** One scorer's stored result in a cell: AUROC and AP, or the reason it does not apply. */
 export type StoredOutcome = z.infer<typeof StoredOutcomeSchema>;
 
 /**
@@ -42,6 +43,7 @@ export const CellRecordSchema = z.strictObject({
   results: z.record(z.string(), StoredOutcomeSchema),
 });
 
+/** The content of one `cells/<run key>.k<k>.json` file. */
 export type CellRecord = z.infer<typeof CellRecordSchema>;
 
 /** Returns the file of the cell of run `run` evaluated with `k` members. */

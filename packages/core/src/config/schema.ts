@@ -15,7 +15,9 @@ export const DEFAULT_PLUGINS = ['@d2ue/backbones', '@d2ue/repulsion', '@d2ue/unc
 /** The tensor backends d2ue can run on; `auto` picks the fastest that loads. */
 export const BACKEND_NAMES = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
 
+/** The zod schema of {@link BackendName}. */
 export const BackendNameSchema = z.enum(BACKEND_NAMES);
+/** A tensor backend name of a config or `--backend`: `auto`, `gpu`, `node`, `wasm` or `cpu`. */
 export type BackendName = z.infer<typeof BackendNameSchema>;
 
 const pluginName = z.string().min(1, 'must name a plug-in');
@@ -73,6 +75,7 @@ export const DataSectionSchema = z
 /** A scorer by id, or `{ name, ...options }`. */
 export const ScorerEntrySchema = z.union([pluginName, z.looseObject({ name: pluginName })]);
 
+/** The whole run config; strict, so an unknown top-level key is an error. Defaults are the paper's protocol. */
 export const ConfigSchema = z.strictObject({
   backbone: BackboneSectionSchema.default({ name: 'AE' }),
   repulsion: RepulsionSectionSchema.default({ name: 'rar', weight: 1, tap: 4 }),

@@ -50,6 +50,7 @@ export const CheckpointSchema = z.strictObject({
   savedAt: z.string(),
 });
 
+/** A member's resumable checkpoint file, as {@link CheckpointSchema} reads it. */
 export type CheckpointFile = z.infer<typeof CheckpointSchema>;
 
 /** Returns the folder of member `index` inside a run folder. */

@@ -44,7 +44,9 @@ export const ManifestSchema = z.strictObject({
   resumedAt: z.array(z.string()).optional(),
 });
 
+/** A run's `manifest.json`, as {@link ManifestSchema} reads it. */
 export type Manifest = z.infer<typeof ManifestSchema>;
+/** One member's entry in the manifest. */
 export type ManifestMember = z.infer<typeof ManifestMemberSchema>;
 
 /** The manifest's file name inside a run folder. */

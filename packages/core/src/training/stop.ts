@@ -36,6 +36,7 @@ export class TrainingStopped extends D2ueError {
 /** A stop request tied to process signals; `dispose` removes the handlers. */
 export interface SignalStop {
   readonly signal: AbortSignal;
+  /** Removes the signal handlers. */
   dispose(): void;
 }
 

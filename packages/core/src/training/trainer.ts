@@ -15,7 +15,9 @@ export interface StartPoint {
 
 /** Hooks the trainer calls while it runs. */
 export interface TrainingObserver {
+  /** Called before learner `member` trains, with its steps per epoch and where it starts (later for a resumed one). */
   onMemberStart?(member: number, stepsPerEpoch: number, start: StartPoint): void;
+  /** Called after every optimizer step with the step's losses. */
   onStep?(member: number, epoch: number, step: number, losses: StepLosses): void;
 
   /** Called after the epoch's checkpoint (if one is due) is saved. */

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// Writes docs/options.md: every config option and every built-in plug-in option with its type, default and
+// limits, generated from the zod schemas (through their JSON Schema), so the page cannot drift from the code.
+// Run after `npx tsc -b`: node scripts/gen-options-doc.mjs [--check]
+// --check exits 1 when the committed page differs from a fresh generation. test/options-doc.test.ts does the same
+// check on the TypeScript sources.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The packages documented, in page order. */
+export const DOCUMENTED_PACKAGES = ['@d2ue/backbones', '@d2ue/repulsion', '@d2ue/uncertainty', '@d2ue/datasets'];
+
+const KIND_TITLES = { backbone: 'Backbones', repulsion: 'Repulsion terms', scorer: 'Scorers', dataset: 'Dataset builders', loader: 'Loaders', command: 'Commands' };
+
+// zod writes whole numbers with the safe-integer range as their bounds; those bounds are noise on the page.
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Formats a JSON Schema type for readers, e.g. `integer`, `"AE" | "MemAE"`, `[number, number]`. */
+function typeOf(schema) {
+  if (schema === undefined || schema === true || Object.keys(schema).length === 0) return 'any';
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' | ');
+  if (schema.oneOf) return schema.oneOf.map(typeOf).join(' | ');
+  if (schema.type === 'array') {
+    if (schema.prefixItems) return `[${schema.prefixItems.map(typeOf).join(', ')}]`;
+    const item = typeOf(schema.items);
+    return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+  }
+  if (schema.type === 'object') return 'object';
+  return Array.isArray(schema.type) ? schema.type.join(' | ') : String(schema.type ?? 'any');
+}
+
+/** Formats the limits of a value: bounds, lengths, multiples. */
+function limitsOf(schema) {
+  const limits = [];
+  if (schema.minimum !== undefined && schema.minimum !== -SAFE) limits.push(`≥ ${schema.minimum}`);
+  if (schema.exclusiveMinimum !== undefined) limits.push(`> ${schema.exclusiveMinimum}`);
+  if (schema.maximum !== undefined && schema.maximum !== SAFE) limits.push(`≤ ${schema.maximum}`);
+  if (schema.exclusiveMaximum !== undefined) limits.push(`< ${schema.exclusiveMaximum}`);
+  if (schema.multipleOf !== undefined) limits.push(`multiple of ${schema.multipleOf}`);
+  if (schema.minLength !== undefined && schema.minLength > 1) limits.push(`length ≥ ${schema.minLength}`);
+  if (schema.minLength === 1) limits.push('non-empty');
+  if (schema.minItems !== undefined && schema.type === 'array' && !schema.prefixItems) limits.push(`at least ${schema.minItems} item(s)`);
+  for (const item of schema.prefixItems ?? []) {
+    const inner = limitsOf(item);
+    if (inner) {
+      limits.push(`each ${inner}`);
+      break;
+    }
+  }
+  return limits.join(', ');
+}
+
+function cell(text) {
+  return String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function defaultOf(schema, required) {
+  if (schema.default !== undefined) return `\`${JSON.stringify(schema.default)}\``;
+  return required ? 'required' : '—';
+}
+
+/** Table cells for the properties of an object schema; nested objects become dotted keys. */
+function rows(schema, prefix = '') {
+  const out = [];
+  const required = new Set(schema.required ?? []);
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    const name = `${prefix}${key}`;
+    out.push([`\`${name}\``, typeOf(property), defaultOf(property, required.has(key)), limitsOf(property), property.description ?? '']);
+    if (property.type === 'object' && property.properties && Object.keys(property.properties).length > 0) out.push(...rows(property, `${name}.`));
+  }
+  return out;
+}
+
+/** Formats the options table, with the description column only when a schema carries descriptions (zod's .describe()). */
+function table(schema) {
+  const body = rows(schema);
+  if (body.length === 0) return ['No options.'];
+
+  const described = body.some((row) => row[4] !== '');
+  const header = described ? ['Option', 'Type', 'Default', 'Limits', 'Description'] : ['Option', 'Type', 'Default', 'Limits'];
+  const line = (cells) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map((row) => line(described ? row : row.slice(0, 4)))];
+}
+
+/** Extra keys a section passes on to its plug-in, as the config schema marks them. */
+function passesOn(schema) {
+  return schema.additionalProperties !== undefined && schema.additionalProperties !== false;
+}
+
+/**
+ * Renders the page from the config's JSON Schema and the plug-ins' options schemas.
+ * `plugins` contains `{ package, kind, id, summary, schema }` entries in page order.
+ */
+export function renderOptionsDoc(config, plugins) {
+  const lines = [
+    '# Options',
+    '',
+    '<!-- Generated by scripts/gen-options-doc.mjs from the zod schemas; do not edit by hand. -->',
+    '',
+    'Every option of a d2ue config file and of the built-in plug-ins, with its default. A config names a plug-in',
+    'in `backbone.name`, `repulsion.name`, `scorers` or `data.builder`, and writes that plug-in\'s options next to',
+    'the name. Unknown keys are errors. `d2ue schema > d2ue.schema.json` writes the same information as a JSON',
+    'Schema for editors (see [quick-start.md](quick-start.md)).',
+    '',
+    '## Config file',
+    '',
+  ];
+
+  for (const [key, section] of Object.entries(config.properties)) {
+    const required = (config.required ?? []).includes(key);
+    lines.push(`### \`${key}\``, '');
+    if (section.type === 'object' && section.properties) {
+      const status = section.default !== undefined ? `Default: \`${JSON.stringify(section.default)}\`.` : required ? 'Required.' : 'Optional.';
+      lines.push(`${status}${passesOn(section) ? ' Other keys are the options of the plug-in it names (below).' : ''}`, '');
+      lines.push(...table(section), '');
+    } else {
+      lines.push('| Type | Default | Limits |', '| --- | --- | --- |', `| ${cell(typeOf(section))} | ${cell(defaultOf(section, required))} | ${cell(limitsOf(section))} |`, '');
+    }
+  }
+
+  for (const kind of Object.keys(KIND_TITLES)) {
+    const ofKind = plugins.filter((plugin) => plugin.kind === kind);
+    if (ofKind.length === 0) continue;
+    lines.push(`## ${KIND_TITLES[kind]}`, '');
+    for (const plugin of ofKind) {
+      lines.push(`### \`${plugin.id}\` (${plugin.package})`, '', plugin.summary, '', ...table(plugin.schema), '');
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * Collects the page's inputs: `core` is the @d2ue/core module, `toInputJsonSchema` converts a zod schema, and
+ * `packages` lists `{ name, module }` of the plug-in packages.
+ */
+export function collectOptions(core, toInputJsonSchema, packages) {
+  const config = toInputJsonSchema(core.ConfigSchema);
+  const plugins = [];
+  for (const { name, module } of packages) {
+    const container = core.createContainer();
+    module.register(container);
+    for (const kind of core.PLUGIN_KINDS) {
+      for (const descriptor of core.listDescriptors(container, kind)) {
+        plugins.push({ package: name, kind, id: descriptor.id, summary: descriptor.summary, schema: toInputJsonSchema(descriptor.options) });
+      }
+    }
+  }
+  return { config, plugins };
+}
+
+async function main() {
+  const root = new URL('../', import.meta.url);
+  const core = await import(new URL('packages/core/dist/index.js', root).href);
+  const { toInputJsonSchema } = await import(new URL('packages/core/dist/cli/commands/schema.js', root).href);
+  const packages = [];
+  for (const name of DOCUMENTED_PACKAGES) packages.push({ name, module: await import(name) });
+
+  const { config, plugins } = collectOptions(core, toInputJsonSchema, packages);
+  const page = renderOptionsDoc(config, plugins);
+  const target = fileURLToPath(new URL('docs/options.md', root));
+
+  if (process.argv.includes('--check')) {
+    if (readFileSync(target, 'utf8') !== page) {
+      process.stderr.write('docs/options.md is out of date: run `npx tsc -b && node scripts/gen-options-doc.mjs` and commit the result.\n');
+      process.exitCode = 1;
+    }
+    return;
+  }
+  writeFileSync(target, page);
+  process.stdout.write(`wrote ${target} (${plugins.length} plug-ins)\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
