@@ -24,6 +24,8 @@ export async function resolveDataRoot(config: Config, container: DependencyConta
 
   const descriptor = resolveDescriptor(container, 'dataset', data.builder!, 'data.builder');
   const options = parsePluginOptions(descriptor, { ...data }, 'data', ['builder', 'root', 'intensityRange']);
+  // NOTE: builders sample with the run seed, so two seeds also draw two different subsets (for MNIST, which images
+  // of each digit). Seed spreads therefore include data sampling; a separate data seed would isolate training noise.
   const seed = deriveSeed(config.training.seed, 'data');
   const key = hashBytes(JSON.stringify({ builder: descriptor.id, options, imageSize, seed })).slice(0, 12);
   const root = join(cacheDir(), 'datasets', `${descriptor.id}-${key}`);
