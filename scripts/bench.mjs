@@ -70,6 +70,9 @@ async function runParent() {
 
   const torch = opts['no-torch'] ? [] : runTorch();
   printTable(rows, torch);
+
+  // The Med-AD loader's decode cache, in its own process so its memory does not mix with the training figures.
+  fork(fileURLToPath(new URL('./bench-loader.mjs', import.meta.url)), [], { stdio: 'inherit' });
 }
 
 /** Runs the PyTorch reference with 1 and 2 threads, or explains why not. */
