@@ -9,7 +9,7 @@ import { pluginToken, type PluginKind } from './tokens.js';
 /** The entry point every plug-in package exports: registers its descriptors in `container`. */
 export type RegisterPlugins = (container: DependencyContainer) => void;
 
-/** A fresh child of tsyringe's root container, so runs and tests never share registrations. */
+/** Creates a child of tsyringe's root container, so runs and tests never share registrations. */
 export function createContainer(): DependencyContainer {
   return rootContainer.createChildContainer();
 }
@@ -28,7 +28,7 @@ export function registerDescriptors(container: DependencyContainer, descriptors:
   }
 }
 
-/** The descriptor registered as `<kind>:<id>`, or an error that lists the ids registered for that kind. */
+/** Resolves the descriptor registered as `<kind>:<id>`; the error for a missing one lists the ids of that kind. */
 export function resolveDescriptor<K extends PluginKind>(
   container: DependencyContainer,
   kind: K,
@@ -48,7 +48,7 @@ export function resolveDescriptor<K extends PluginKind>(
   return container.resolve<DescriptorOf<K>>(token);
 }
 
-/** Every descriptor of `kind` registered in `container` and its ancestors, in registration order. */
+/** Lists every descriptor of `kind` registered in `container`, in registration order. */
 export function listDescriptors<K extends PluginKind>(container: DependencyContainer, kind: K): DescriptorOf<K>[] {
   return registered(container).filter((descriptor): descriptor is DescriptorOf<K> => descriptor.kind === kind);
 }

@@ -1,11 +1,11 @@
 /**
  * Typed errors that every d2ue package throws at a user.
  *
- * A message names the offender (file, config path or value), says what is wrong and what to do. The fields repeat
+ * A message names the offender (file, config path or value), what is wrong and what to do. The fields repeat
  * the parts of the message as data, so a CLI or a test can react without parsing text.
  */
 
-/** What went wrong, as a stable id a caller can switch on. */
+/** The kind of failure, as a stable id a caller can switch on. */
 export type D2ueErrorCode =
   | 'config'
   | 'data'

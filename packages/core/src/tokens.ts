@@ -2,7 +2,7 @@
  * The DI tokens of d2ue, in one place.
  *
  * Every plug-in registers under `<kind>:<id>` (for example `backbone:AE`, `repulsion:rar`, `scorer:dsu`), and the
- * host resolves by that string only, so it knows no plug-in by name.
+ * host resolves by that string only, so its code names no plug-in.
  */
 
 /** The kinds of plug-in a package may register. */
@@ -11,7 +11,7 @@ export const PLUGIN_KINDS = ['backbone', 'repulsion', 'scorer', 'dataset', 'load
 /** One of {@link PLUGIN_KINDS}. */
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
-/** The token a plug-in of `kind` with `id` is registered under, e.g. `pluginToken('scorer', 'dsu')` is `scorer:dsu`. */
+/** Returns the token a plug-in of `kind` with `id` is registered under: `pluginToken('scorer', 'dsu')` is `scorer:dsu`. */
 export function pluginToken(kind: PluginKind, id: string): string {
   return `${kind}:${id}`;
 }

@@ -9,7 +9,7 @@ import type { MedAdData } from '../contracts/dataset.js';
 import { deriveSeed } from '../random.js';
 import { hashBytes } from '../run/hash.js';
 
-/** Where built datasets are cached: `$D2UE_CACHE` or `.d2ue-cache` in the working folder. */
+/** Returns the folder built datasets are cached in: `$D2UE_CACHE`, or `.d2ue-cache` in the working folder. */
 export function cacheDir(): string {
   return resolve(process.env.D2UE_CACHE ?? '.d2ue-cache');
 }

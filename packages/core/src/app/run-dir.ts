@@ -27,7 +27,7 @@ export function prepareRunDir(dir: string, overwrite = false): string {
   return runDir;
 }
 
-/** A new folder name under `parent` for a run started now, e.g. `runs/demo-20261204-211300`. */
+/** Returns a new folder name under `parent` for a run started now, e.g. `runs/demo-20261204-211300`. */
 export function timestampedDir(parent: string, prefix: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   let candidate = resolve(parent, `${prefix}-${stamp}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The versions a run records: @d2ue/core's and tfjs's. */
+/** Returns the versions a run records: @d2ue/core's, tfjs-core's and Node's. */
 export function packageVersions(): Record<string, string> {
   // Both src/app and dist/app sit two levels below the package root.
   const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

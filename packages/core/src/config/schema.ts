@@ -29,14 +29,14 @@ export const BackboneSectionSchema = z.looseObject({ name: pluginName.default('A
 export const RepulsionSectionSchema = z.looseObject({
   name: pluginName.default('rar'),
 
-  // λ in L_i = L_backbone + λ · mean_j R(F_i, F_j); the paper's configs use 1 (Solver.Lambda).
+  // λ in L_i = L_backbone + λ · mean_j R(F_i, F_j); the official D2UE configs use 1 (cfgs/*.yaml, Solver.Lambda).
   weight: z.number().min(0).default(1),
 
   // The feature tap the term reads: 4 is the latent code z (the official configs' Model.layer).
   tap: z.int().min(0).default(4),
 });
 
-/** `ensemble: { size }`: K learners trained one after another; the paper uses 3. */
+/** `ensemble: { size }`: K learners trained one after another; D2UE (arXiv 2409.17485) uses 3. */
 export const EnsembleSectionSchema = z.strictObject({
   size: z.int().min(1).default(3),
 });

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** How a backbone runs one batch. */
+/** Options of one backbone call. */
 export interface ApplyOptions {
   /** Training mode: BatchNorm uses batch statistics and updates its running averages. */
   readonly training: boolean;
@@ -9,7 +9,7 @@ export interface ApplyOptions {
   readonly taps?: readonly number[];
 }
 
-/** What one learner returns for a batch `x` of shape [B, H, W, 1]. */
+/** The output of one learner for a batch `x` of shape [B, H, W, 1]. */
 export interface BackboneOutput {
   /** The reconstruction x̂ (the mean μ for AE-U), [B, H, W, 1]. */
   readonly reconstruction: tf.Tensor4D;

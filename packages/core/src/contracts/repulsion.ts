@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import type { BackboneOutput } from './backbone.js';
 
-/** One learner's view of the batch, as a repulsion term sees it. */
+/** One learner's output and tap features for the batch, as a repulsion term receives them. */
 export interface RepulsionView {
   /** The learner's full output on the batch. */
   readonly output: BackboneOutput;
@@ -12,8 +12,8 @@ export interface RepulsionView {
 }
 
 /**
- * What a repulsion term sees for one training step of junior i: its own view, the frozen seniors' views (detached,
- * computed in inference mode) and the input batch.
+ * The inputs of a repulsion term for one training step of junior i: the junior's view, the frozen seniors' views
+ * (detached, computed in inference mode) and the input batch.
  */
 export interface RepulsionContext {
   /** The input batch, [B, H, W, 1]. */

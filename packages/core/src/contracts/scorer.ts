@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 import type { Backbone } from './backbone.js';
 
-/** What a scorer returns for a batch of B images. */
+/** The result of scoring a batch of B images. */
 export interface ScoreResult {
   /** One anomaly score per image, [B]: the mean over pixels of the pixel map. */
   readonly imageScores: tf.Tensor1D;
@@ -25,7 +25,7 @@ export interface UncertaintyScorer {
   /** The plug-in id, e.g. `dsu`. */
   readonly id: string;
 
-  /** The fewest members the scorer is defined for: 1 for reconstruction-style scorers, 2 for disagreement. */
+  /** The minimum number of members the scorer is defined for: 1 for reconstruction-style scorers, 2 for disagreement. */
   readonly minMembers: number;
 
   /**

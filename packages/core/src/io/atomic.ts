@@ -4,9 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { D2ueError } from '../errors.js';
 
 /**
- * Writes `data` to `file` so that a crash or kill never leaves a partial file under the final name: the bytes go to
- * a temporary file in the same folder, are flushed to disk, and the file is renamed over the target (atomic on
- * POSIX file systems).
+ * Writes `data` to `file` so that a crash or kill never leaves a partial file under the final name. The bytes go to
+ * a temporary file in the same folder and are flushed to disk. Then the file is renamed over the target, which is
+ * atomic on POSIX file systems.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);

@@ -18,7 +18,7 @@ export function* batchRanges(count: number, batchSize: number): Generator<[numbe
   for (let start = 0; start < count; start += batchSize) yield [start, Math.min(start + batchSize, count)];
 }
 
-/** The indices start..end-1. */
+/** Returns the indices start..end-1. */
 export function range(start: number, end: number): Int32Array {
   const indices = new Int32Array(end - start);
   for (let i = 0; i < indices.length; i++) indices[i] = start + i;
