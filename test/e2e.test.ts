@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -128,9 +128,16 @@ describe('trainRun input checks', () => {
     await expect(trainRun(config, { out: join(scratchDir('run'), 'typo') })).rejects.toThrow(/backbone: Unrecognized key: "latentSise"/);
   });
 
-  it('refuses a non-empty run folder', async () => {
+  it('refuses a non-run folder', async () => {
     const out = scratchDir('run');
     mkdirSync(join(out, 'members'));
-    await expect(trainRun(tinyConfig(), { out })).rejects.toThrow(/is not empty; choose another --out folder, or pass --overwrite/);
+    await expect(trainRun(tinyConfig(), { out })).rejects.toThrow(/is not empty and holds no d2ue run \(no manifest\.json\); choose a new or empty --out folder/);
+  });
+
+  it('never deletes a non-run folder', async () => {
+    const out = scratchDir('data');
+    writeFileSync(join(out, 'data.json'), '{}');
+    await expect(trainRun(tinyConfig(), { out, overwrite: true })).rejects.toThrow(/d2ue never deletes a folder that is not a run, even with --overwrite/);
+    expect(existsSync(join(out, 'data.json'))).toBe(true);
   });
 });

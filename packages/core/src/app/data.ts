@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import type { DependencyContainer } from 'tsyringe';
 
 import { parsePluginOptions } from '../config/plugin-options.js';
+import { D2ueError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { resolveDescriptor } from '../container.js';
 import type { MedAdData } from '../contracts/dataset.js';
@@ -20,7 +22,18 @@ export function cacheDir(): string {
  */
 export async function resolveDataRoot(config: Config, container: DependencyContainer, imageSize: number): Promise<string> {
   const { data } = config;
-  if (data.root !== undefined) return resolve(data.root);
+  if (data.root !== undefined) {
+    const root = resolve(data.root);
+    if (!existsSync(root)) {
+      throw new D2ueError(
+        'data',
+        `data.root: the folder ${root} does not exist (relative roots resolve from the working folder, ${process.cwd()}). ` +
+          'Point data.root at a Med-AD folder with images/ and data.json, e.g. --set data.root=/data/Med-AD/RSNA.',
+        { subject: 'data.root' },
+      );
+    }
+    return root;
+  }
 
   const descriptor = resolveDescriptor(container, 'dataset', data.builder!, 'data.builder');
   const options = parsePluginOptions(descriptor, { ...data }, 'data', ['builder', 'root', 'intensityRange']);

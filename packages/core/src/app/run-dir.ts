@@ -6,13 +6,36 @@ import { MANIFEST_FILE } from '../run/manifest.js';
 
 /**
  * Prepares a run folder: creates it, and refuses a non-empty one unless `overwrite` is set, so a finished run is
- * never mixed with a new one.
+ * never mixed with a new one. `overwrite` deletes only a folder that holds a run (its manifest.json): a mistyped
+ * --out that points at a data folder must not erase it.
  *
- * @throws D2ueError `run` for a non-empty folder without `overwrite`; the message names --overwrite and --resume.
+ * @throws D2ueError `run` for a non-empty folder without `overwrite` (the message names --overwrite and --resume),
+ * and for a non-empty folder that holds no run, with or without `overwrite`.
  */
 export function prepareRunDir(dir: string, overwrite = false): string {
+  const runDir = checkRunDir(dir, overwrite);
+  if (existsSync(runDir)) rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  return runDir;
+}
+
+/**
+ * Checks, without touching anything, that {@link prepareRunDir} would accept `dir`, so a run fails before it builds
+ * or loads its data. Returns the resolved folder.
+ *
+ * @throws D2ueError `run` in the cases {@link prepareRunDir} lists.
+ */
+export function checkRunDir(dir: string, overwrite = false): string {
   const runDir = resolve(dir);
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+    if (!existsSync(join(runDir, MANIFEST_FILE))) {
+      throw new D2ueError(
+        'run',
+        `${runDir} is not empty and holds no d2ue run (no ${MANIFEST_FILE}); choose a new or empty --out folder. ` +
+          'd2ue never deletes a folder that is not a run, even with --overwrite.',
+        { subject: runDir },
+      );
+    }
     if (!overwrite) {
       throw new D2ueError(
         'run',
@@ -21,9 +44,7 @@ export function prepareRunDir(dir: string, overwrite = false): string {
         { subject: runDir },
       );
     }
-    rmSync(runDir, { recursive: true, force: true });
   }
-  mkdirSync(runDir, { recursive: true });
   return runDir;
 }
 

@@ -22,7 +22,7 @@ import { trainEnsemble, type TrainingObserver } from '../training/trainer.js';
 import { loadData, resolveDataRoot } from './data.js';
 import { loadPlugins } from './plugins.js';
 import { resolvePlugins, type ResolvedPlugins } from './resolve.js';
-import { prepareRunDir, resumableRunDir } from './run-dir.js';
+import { checkRunDir, prepareRunDir, resumableRunDir } from './run-dir.js';
 import { packageVersions } from './versions.js';
 
 /** Options of {@link trainRun}. */
@@ -78,6 +78,7 @@ export async function trainRun(config: Config, options: TrainRunOptions): Promis
     throw new D2ueError('config', '--resume and --overwrite exclude each other: --resume continues the run, --overwrite deletes it.');
   }
   const previous = options.resume ? readManifest(resumableRunDir(options.out)) : undefined;
+  if (!previous) checkRunDir(options.out, options.overwrite);
 
   const backend = await selectBackend(options.backend ?? (previous ? recordedBackend(previous, config) : config.backend));
   const container = await loadPlugins(config.plugins);

@@ -35,7 +35,17 @@ describe('loadConfigFile', () => {
 
   it('names a misspelt key', () => {
     const file = configFile('data:\n  root: x\ntraining:\n  epocs: 3\n');
-    expect(() => loadConfigFile(file)).toThrow(/training \(line 4, column 3\): Unrecognized key: "epocs".*check the spelling/);
+    expect(() => loadConfigFile(file)).toThrow(/training \(line 4, column 10\): Unrecognized key: "epocs".*check the spelling/);
+  });
+
+  it('locates a misspelt top-level key', () => {
+    const file = configFile('data:\n  root: x\ntrainig:\n  epochs: 3\n');
+    expect(() => loadConfigFile(file)).toThrow(/\(top level\) \(line 4, column 3\): Unrecognized key: "trainig"/);
+  });
+
+  it('blames --set, not the file', () => {
+    const file = configFile('data:\n  root: x\ntraining:\n  epochs: 3\n');
+    expect(() => loadConfigFile(file, ['training.epochs=abc'])).toThrow(/training\.epochs \(from --set training\.epochs\): Invalid input: expected number/);
   });
 
   it('names a wrong type', () => {

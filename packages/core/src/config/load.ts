@@ -30,7 +30,15 @@ export function loadConfigFile(file: string, overrides: readonly string[] = []):
 
   const raw: unknown = document.toJS() ?? {};
   const withOverrides = applyOverrides(raw, overrides);
-  return validateConfig(withOverrides, file, (path) => locate(document, lineCounter, path));
+  const overridden = overrides.map((override) => override.slice(0, Math.max(override.indexOf('='), 0)));
+
+  // A field set with --set is reported as such, not at the line of the value it replaced in the file.
+  const locateField = (path: readonly PropertyKey[]): string => {
+    const dotted = path.map(String).join('.');
+    const source = overridden.find((key) => dotted === key || dotted.startsWith(`${key}.`) || key.startsWith(`${dotted}.`));
+    return source !== undefined ? ` (from --set ${source})` : locate(document, lineCounter, path);
+  };
+  return validateConfig(withOverrides, file, locateField);
 }
 
 /** Validates a config object; `origin` names where it came from in error messages. */
@@ -54,7 +62,8 @@ export function formatIssues(
 ): string {
   const lines = issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-    const where = locateField(issue.path);
+    // An unknown key is located at the key itself, not at the object that holds it.
+    const where = locateField(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')}); check the spelling` : '';
     return `  ${path}${where}: ${issue.message}${unknownKeys}`;
   });

@@ -7,10 +7,11 @@ import { defaultAblationDir } from '../../ablation/index.js';
 import { planAblation } from '../../ablation/plan.js';
 import { progressLine } from '../../ablation/progress.js';
 import { runAblation } from '../../ablation/run.js';
-import { BackendNameSchema } from '../../config/schema.js';
+import type { BackendName } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
 import { progress } from '../output.js';
 import { collect } from './train.js';
+import { parseBackend } from '../option-parsers.js';
 
 /** The options of `d2ue ablate` as commander parses them. */
 export interface AblateOptions {
@@ -41,14 +42,14 @@ export function installAblate(program: Command): void {
     .option('--seeds <list>', 'run seeds each cell is averaged over, e.g. 1,2,3 (replaces ablation.seeds)', parseSeeds)
     .option('--set <key=value>', 'override a key of the base config, e.g. --set training.epochs=2 (repeatable)', collect, [])
     .option('--out <dir>', 'ablation folder (default: ablations/<config file name>)')
-    .option('--backend <name>', 'auto, gpu, node, wasm or cpu (overrides the config)')
+    .option('--backend <name>', 'auto, gpu, node, wasm or cpu (overrides the config)', parseBackend)
     .option('--continue-on-error', 'exit 0 even when cells failed (they are still shown as failed)')
     .option('--dry-run', 'print the number of trainings and an estimated time; train nothing')
     .option('--quiet', 'print no progress')
     .action(async (options: AblateOptions) => {
       const plan = planAblation({ file: options.config, vary: options.vary, set: options.set, ...(options.seeds ? { seeds: options.seeds } : {}) });
       const out = options.out ?? defaultAblationDir(options.config);
-      const backend = options.backend === undefined ? undefined : BackendNameSchema.parse(options.backend);
+      const backend = options.backend === undefined ? undefined : (options.backend as BackendName);
       const log = options.quiet ? () => undefined : progress;
 
       if (options.dryRun) {

@@ -4,13 +4,13 @@ import { evaluateRun } from '../../app/evaluate-run.js';
 import { timestampedDir } from '../../app/run-dir.js';
 import { trainRun } from '../../app/train-run.js';
 import { validateConfig } from '../../config/load.js';
-import { BackendNameSchema, type Config } from '../../config/schema.js';
+import type { BackendName, Config } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
 import { formatCkaDiagnostic } from '../../diagnostics/cka-diagnostic.js';
 import { formatResultsTable } from '../../report/results.js';
 import { progress } from '../output.js';
-import { parseCount } from './evaluate.js';
 import { withStopOnSignals } from './train.js';
+import { parseBackend, parseCount, parseInteger } from '../option-parsers.js';
 
 /** One dataset of `d2ue demo`: its `data` config section and the batch size and epochs that suit its size. */
 interface DemoData {
@@ -55,9 +55,9 @@ export function installDemo(program: Command): void {
     .option('--backbone <name>', 'backbone id', 'AE')
     .option('--repulsion <name>', 'repulsion term id', 'rar')
     .option('--epochs <n>', 'epochs per member (default: 10 for mnist, 50 for brain-mri)', parseCount)
-    .option('--seed <n>', 'run seed', parseSeed, 8)
+    .option('--seed <n>', 'run seed', parseInteger, 8)
     .option('--out <dir>', 'run folder (default: runs/demo-<timestamp>)')
-    .option('--backend <name>', 'auto, gpu, node, wasm or cpu')
+    .option('--backend <name>', 'auto, gpu, node, wasm or cpu', parseBackend)
     .option('--quiet', 'print no progress')
     .action(async (options: DemoOptions) => {
       const config = demoConfig(options);
@@ -108,14 +108,8 @@ export function demoConfig(options: Pick<DemoOptions, 'dataset' | 'backbone' | '
       },
       data: demo.data,
       scorers: ['reconstruction', 'output', 'dsu'],
-      ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
+      ...(options.backend ? { backend: (options.backend as BackendName) } : {}),
     },
     'd2ue demo options',
   );
-}
-
-function parseSeed(value: string): number {
-  const seed = Number(value);
-  if (!Number.isInteger(seed)) throw new D2ueError('config', `--seed: expected a whole number, got "${value}".`, { subject: 'seed' });
-  return seed;
 }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 
 import { evaluateRun } from '../../app/evaluate-run.js';
-import { BackendNameSchema } from '../../config/schema.js';
-import { D2ueError } from '../../errors.js';
+import { readManifest } from '../../run/manifest.js';
+import { progress } from '../output.js';
+import type { BackendName } from '../../config/schema.js';
 import { formatCkaDiagnostic } from '../../diagnostics/cka-diagnostic.js';
 import { formatResultsTable } from '../../report/results.js';
+import { parseBackend, parseCount } from '../option-parsers.js';
 
 /** `d2ue evaluate --run DIR [--scorers a,b] [--ensemble-size k] [--backend NAME]`. */
 export function installEvaluate(program: Command): void {
@@ -14,23 +16,27 @@ export function installEvaluate(program: Command): void {
     .requiredOption('--run <dir>', 'run folder written by d2ue train or d2ue demo')
     .option('--scorers <ids>', 'comma-separated scorer ids (default: the run config\'s)')
     .option('--ensemble-size <k>', 'use the first k members of the run', parseCount)
-    .option('--backend <name>', 'auto, gpu, node, wasm or cpu')
+    .option('--backend <name>', 'auto, gpu, node, wasm or cpu', parseBackend)
     .action(async (options: { run: string; scorers?: string; ensembleSize?: number; backend?: string }) => {
+      warnIfUnfinished(options.run);
       const result = await evaluateRun(options.run, {
         ...(options.scorers ? { scorers: options.scorers.split(',').map((id) => id.trim()).filter(Boolean) } : {}),
         ...(options.ensembleSize !== undefined ? { ensembleSize: options.ensembleSize } : {}),
-        ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
+        ...(options.backend ? { backend: (options.backend as BackendName) } : {}),
       });
       process.stdout.write(`${formatResultsTable(result.rows)}\n`);
       if (result.cka) process.stdout.write(`\n${formatCkaDiagnostic(result.cka)}\n`);
     });
 }
 
-/** Parses a positive whole number for a CLI option. */
-export function parseCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1) {
-    throw new D2ueError('config', `expected a whole number ≥ 1, got "${value}".`, { subject: value });
+/** Warns on stderr when the run holds fewer trained members than its config asks for (a stopped training). */
+function warnIfUnfinished(runDir: string): void {
+  const manifest = readManifest(runDir);
+  const planned = (manifest.config.ensemble as { size?: number } | undefined)?.size;
+  if (planned !== undefined && manifest.members.length < planned) {
+    progress(
+      `d2ue: warning: ${manifest.members.length} of ${planned} members of this run are trained; ` +
+        `these scores use only those. Continue the training with "d2ue train --resume ${runDir}".`,
+    );
   }
-  return count;
 }

@@ -8,12 +8,12 @@ import { loadPlugins } from '../../app/plugins.js';
 import { resolvePlugins } from '../../app/resolve.js';
 import { selectBackend } from '../../backend/select.js';
 import { validateConfig } from '../../config/load.js';
-import { BackendNameSchema, type BackendName } from '../../config/schema.js';
+import type { BackendName } from '../../config/schema.js';
 import { resolveDescriptor } from '../../container.js';
 import { D2ueError } from '../../errors.js';
 import { batchRanges, gatherBatch, range } from '../../training/batches.js';
 import { readManifest } from '../../run/manifest.js';
-import { parseCount } from './evaluate.js';
+import { parseBackend, parseCount } from '../option-parsers.js';
 
 /** Options of {@link scoreImages}. */
 export interface ScoreImagesOptions {
@@ -115,13 +115,13 @@ export function installScore(program: Command): void {
     .option('--scorers <ids>', 'comma-separated scorer ids (default: the run config\'s)')
     .option('--ensemble-size <k>', 'use the first k members of the run', parseCount)
     .option('--batch-size <n>', 'images per scoring batch (scores do not depend on it)', parseCount)
-    .option('--backend <name>', 'auto, gpu, node, wasm or cpu')
+    .option('--backend <name>', 'auto, gpu, node, wasm or cpu', parseBackend)
     .action(async (files: string[], options: { run: string; scorers?: string; ensembleSize?: number; batchSize?: number; backend?: string }) => {
       const { ids, results } = await scoreImages(options.run, files, {
         ...(options.scorers ? { scorers: options.scorers.split(',').map((id) => id.trim()).filter(Boolean) } : {}),
         ...(options.ensembleSize !== undefined ? { ensembleSize: options.ensembleSize } : {}),
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        ...(options.backend ? { backend: BackendNameSchema.parse(options.backend) } : {}),
+        ...(options.backend ? { backend: (options.backend as BackendName) } : {}),
       });
       for (const result of results) if (result.status === 'n/a') process.stderr.write(`d2ue: ${result.tag} is n/a: ${result.reason}\n`);
       process.stdout.write(`${formatImageScores(ids, results).join('\n')}\n`);

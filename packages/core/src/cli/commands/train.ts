@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { trainRun, type TrainedRun, type TrainRunOptions } from '../../app/train-run.js';
 import { resumableRunDir, timestampedDir } from '../../app/run-dir.js';
 import { loadConfigFile, validateConfig } from '../../config/load.js';
-import { BackendNameSchema, type Config } from '../../config/schema.js';
+import type { BackendName, Config } from '../../config/schema.js';
 import { D2ueError } from '../../errors.js';
 import { MANIFEST_FILE, readManifest } from '../../run/manifest.js';
 import { stopOnSignals } from '../../training/stop.js';
 import { trainingProgress, type TrainingProgress } from '../output.js';
+import { parseBackend } from '../option-parsers.js';
 
 interface TrainOptions {
   config?: string;
@@ -30,11 +31,11 @@ export function installTrain(program: Command): void {
     .option('--out <dir>', 'run folder (default: runs/<name>-<timestamp>)')
     .option('--resume <dir>', "continue the run in DIR from its latest checkpoint, with the run's own config")
     .option('--overwrite', 'replace a non-empty run folder')
-    .option('--backend <name>', 'auto, gpu, node, wasm or cpu (overrides the config)')
+    .option('--backend <name>', 'auto, gpu, node, wasm or cpu (overrides the config)', parseBackend)
     .option('--set <key=value...>', 'override a config key, e.g. --set training.epochs=2', collect, [])
     .option('--quiet', 'print no progress')
     .action(async (options: TrainOptions) => {
-      const backend = options.backend === undefined ? undefined : BackendNameSchema.parse(options.backend);
+      const backend = options.backend === undefined ? undefined : (options.backend as BackendName);
       const { config, target } = planTrain(options);
       const run = await withStopOnSignals(config, options.quiet, (signal, display) =>
         trainRun(config, { ...target, observer: display.observer, log: display.log, signal, ...(backend ? { backend } : {}) }),
