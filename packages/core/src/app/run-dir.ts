@@ -6,7 +6,7 @@ import { MANIFEST_FILE } from '../run/manifest.js';
 
 /**
  * Prepares a run folder: creates it, and refuses a non-empty one unless `overwrite` is set, so a finished run is
- * never mixed with a new one. `overwrite` deletes only a folder that holds a run (its manifest.json): a mistyped
+ * never mixed with a new one. `overwrite` deletes only a folder that contains a run (its manifest.json), because a mistyped
  * --out that points at a data folder must not erase it.
  *
  * @throws D2ueError `run` for a non-empty folder without `overwrite` (the message names --overwrite and --resume),

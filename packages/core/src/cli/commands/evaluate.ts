@@ -29,7 +29,7 @@ export function installEvaluate(program: Command): void {
     });
 }
 
-/** Warns on stderr when the run holds fewer trained members than its config asks for (a stopped training). */
+/** Warns on stderr when the run contains fewer trained members than its config requests (a stopped training). */
 function warnIfUnfinished(runDir: string): void {
   const manifest = readManifest(runDir);
   const planned = (manifest.config.ensemble as { size?: number } | undefined)?.size;
