@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { D2ueError, writeFileAtomic } from '@d2ue/core';
-
-import { runConcurrently } from '../concurrency.js';
+import { cacheHeader, hashFiles, readCacheBody, writeCacheFile } from './cache-file.js';
 
 /**
  * Decoded and resized images before scaling: one integer image per name, at the bit depth of its file, so the
@@ -28,9 +25,6 @@ export interface ResizedImages {
 const CACHE_VERSION = 1;
 const MAGIC = 'D2UEDEC1';
 
-// Hashing is bound by disk reads; this many files in flight keep the disk busy without holding much memory.
-const HASH_CONCURRENCY = 16;
-
 /**
  * The cache key of a set of images: SHA-256 over the cache version, the image size, and each name with the
  * SHA-256 of its file's bytes. Any changed, added, removed or reordered file gives a new key.
@@ -40,21 +34,7 @@ const HASH_CONCURRENCY = 16;
  * @throws D2ueError `data` naming a file that cannot be read.
  */
 export async function decodeCacheKey(folder: string, names: readonly string[], size: number): Promise<string> {
-  const hashes = new Array<string>(names.length);
-  const failures = await runConcurrently(names.length, HASH_CONCURRENCY, async (index) => {
-    const file = path.join(folder, names[index]!);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      throw new D2ueError('data', `${file}: cannot read the file (${(error as Error).message}). Check its permissions.`, {
-        subject: file,
-        cause: error,
-      });
-    }
-    hashes[index] = createHash('sha256').update(bytes).digest('hex');
-  });
-  if (failures.length > 0) throw failures[0]!.error;
+  const hashes = await hashFiles(names.map((name) => path.join(folder, name)), 'file');
 
   const key = createHash('sha256').update(JSON.stringify({ version: CACHE_VERSION, size }));
   names.forEach((name, index) => key.update(`\n${name}\t${hashes[index]}`));
@@ -74,26 +54,15 @@ export function decodeCacheFile(cacheRoot: string, key: string): string {
  * const cached = await readDecodeCache(file, names.length, 64);
  */
 export async function readDecodeCache(file: string, count: number, size: number): Promise<ResizedImages | null> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    return null;
-  }
-
   const area = size * size;
-  const expected = MAGIC.length + 8 + 2 * count + 2 * count * area;
-  if (bytes.length !== expected || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
-  if (bytes.readUInt32LE(MAGIC.length) !== count || bytes.readUInt32LE(MAGIC.length + 4) !== size) return null;
+  const body = await readCacheBody(file, MAGIC, count, size, 2 * count + 2 * count * area);
+  if (body === null) return null;
 
   // Copy into aligned arrays: a Buffer from readFile may start at an odd offset of its pool.
-  let offset = MAGIC.length + 8;
-  const depths = Uint8Array.from(bytes.subarray(offset, offset + count));
-  offset += count;
-  const colour = Uint8Array.from(bytes.subarray(offset, offset + count));
-  offset += count;
+  const depths = Uint8Array.from(body.subarray(0, count));
+  const colour = Uint8Array.from(body.subarray(count, 2 * count));
   const raw = new Uint8Array(2 * count * area);
-  raw.set(bytes.subarray(offset));
+  raw.set(body.subarray(2 * count));
   const values = new Uint16Array(raw.buffer);
   if (depths.some((depth) => depth !== 8 && depth !== 16)) return null;
 
@@ -109,24 +78,10 @@ export async function readDecodeCache(file: string, count: number, size: number)
  * @throws D2ueError `io` when the cache folder cannot be written.
  */
 export async function writeDecodeCache(file: string, images: ResizedImages): Promise<void> {
-  const count = images.depths.length;
-  const header = Buffer.alloc(MAGIC.length + 8);
-  header.write(MAGIC, 0, 'latin1');
-  header.writeUInt32LE(count, MAGIC.length);
-  header.writeUInt32LE(images.size, MAGIC.length + 4);
+  const header = cacheHeader(MAGIC, images.depths.length, images.size);
 
   const values = littleEndian(Uint16Array.from(images.values));
-  const body = Buffer.concat([header, images.depths, images.colour, new Uint8Array(values.buffer)]);
-
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-  } catch (error) {
-    throw new D2ueError('io', `Cannot create the cache folder ${path.dirname(file)}: ${(error as Error).message}`, {
-      subject: file,
-      cause: error,
-    });
-  }
-  writeFileAtomic(file, body);
+  await writeCacheFile(file, Buffer.concat([header, images.depths, images.colour, new Uint8Array(values.buffer)]));
 }
 
 /** Swaps u16 values in place on a big-endian host, so the file is little-endian everywhere. */
