@@ -3,7 +3,7 @@ import type { ApplyOptions, Backbone, BackboneOutput } from '@d2ue/core';
 
 import { AutoencoderNetwork, TAP_COUNT } from '../blocks/autoencoder.js';
 import { exportStateDict, importStateDict } from '../blocks/state-dict.js';
-import { flattenTaps } from '../blocks/taps.js';
+import { tidyPass } from '../blocks/taps.js';
 import type { AeOptions } from './options.js';
 
 /**
@@ -26,15 +26,11 @@ export class Ae implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
-    let tapIds: number[] = [];
-    const [reconstruction, ...tapped] = tf.tidy(() => {
+    const { outputs, features } = tidyPass(this.id, taps, () => {
       const pass = this.network.forward(x, training);
-      const features = flattenTaps(pass.taps, taps, this.id);
-      tapIds = [...features.keys()];
-      return [pass.output, ...features.values()];
+      return { taps: pass.taps, outputs: [pass.output] };
     });
-    return { reconstruction: reconstruction as tf.Tensor4D, features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])) };
+    return { reconstruction: outputs[0] as tf.Tensor4D, features };
   }
 
   loss(x: tf.Tensor4D, output: BackboneOutput): tf.Scalar {

@@ -3,7 +3,7 @@ import { D2ueError, type ApplyOptions, type Backbone, type BackboneOutput } from
 
 import { AutoencoderNetwork, TAP_COUNT } from '../blocks/autoencoder.js';
 import { exportStateDict, importStateDict } from '../blocks/state-dict.js';
-import { flattenTaps } from '../blocks/taps.js';
+import { tidyPass } from '../blocks/taps.js';
 import type { AeUOptions } from './options.js';
 
 /**
@@ -34,21 +34,13 @@ export class AeU implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
-    let tapIds: number[] = [];
-    const [mean, logVariance, ...tapped] = tf.tidy(() => {
+    const { outputs, features } = tidyPass(this.id, taps, () => {
       const pass = this.network.forward(x, training);
-      const [mu, rawLogVariance] = tf.split(pass.output, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
+      const [mean, rawLogVariance] = tf.split(pass.output, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
       const [min, max] = this.options.logVarianceClamp;
-      const features = flattenTaps(pass.taps, taps, this.id);
-      tapIds = [...features.keys()];
-      return [mu, tf.clipByValue(rawLogVariance, min, max), ...features.values()];
+      return { taps: pass.taps, outputs: [mean, tf.clipByValue(rawLogVariance, min, max)] };
     });
-    return {
-      reconstruction: mean as tf.Tensor4D,
-      logVariance: logVariance as tf.Tensor4D,
-      features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])),
-    };
+    return { reconstruction: outputs[0] as tf.Tensor4D, logVariance: outputs[1] as tf.Tensor4D, features };
   }
 
   /** mean(e^{−s} (μ − x)²) + mean(s), over every pixel and image. */

@@ -23,3 +23,27 @@ export function flattenTaps(taps: readonly tf.Tensor[], wanted: readonly number[
   }
   return features;
 }
+
+/**
+ * Runs one forward pass inside a single tidy and keeps only its outputs and the requested taps (flattened), so a
+ * backbone's `apply` frees every intermediate activation. `pass` returns the network's taps and the outputs the
+ * backbone hands to its caller.
+ */
+export function tidyPass<Outputs extends tf.Tensor[]>(
+  backbone: string,
+  wanted: readonly number[],
+  pass: () => { readonly taps: readonly tf.Tensor[]; readonly outputs: Outputs },
+): { outputs: Outputs; features: Map<number, tf.Tensor2D> } {
+  let tapIds: number[] = [];
+  let outputCount = 0;
+  const kept = tf.tidy(() => {
+    const { taps, outputs } = pass();
+    const features = flattenTaps(taps, wanted, backbone);
+    tapIds = [...features.keys()];
+    outputCount = outputs.length;
+    return [...outputs, ...features.values()];
+  });
+
+  const features = new Map(tapIds.map((tap, i) => [tap, kept[outputCount + i] as tf.Tensor2D]));
+  return { outputs: kept.slice(0, outputCount) as Outputs, features };
+}

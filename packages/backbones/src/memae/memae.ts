@@ -4,7 +4,7 @@ import { D2ueError, type ApplyOptions, type Backbone, type BackboneOutput } from
 import { AutoencoderNetwork, TAP_COUNT } from '../blocks/autoencoder.js';
 import type { Layer } from '../blocks/layer.js';
 import { exportStateDict, importStateDict } from '../blocks/state-dict.js';
-import { flattenTaps } from '../blocks/taps.js';
+import { tidyPass } from '../blocks/taps.js';
 import { addressingEntropy } from './entropy.js';
 import { MemoryModule } from './memory.js';
 import type { MemAeOptions } from './options.js';
@@ -38,27 +38,18 @@ export class MemAe implements Backbone {
   }
 
   apply(x: tf.Tensor4D, { training, taps = [] }: ApplyOptions): BackboneOutput {
-    // One tidy per call: the intermediate activations are freed, only the outputs reach the caller.
-    let tapIds: number[] = [];
-    const [reconstruction, attention, ...tapped] = tf.tidy(() => {
-      let read: tf.Tensor2D | undefined;
+    const { outputs, features } = tidyPass(this.id, taps, () => {
+      let attention: tf.Tensor2D | undefined;
       const pass = this.network.forward(x, training, (z) => {
         const memory = this.memory.read(z);
-        read = memory.attention;
+        attention = memory.attention;
         return memory.output;
       });
-      const features = flattenTaps(pass.taps, taps, this.id);
-      tapIds = [...features.keys()];
-      return [pass.output, read!, ...features.values()];
+      return { taps: pass.taps, outputs: [pass.output, attention!] };
     });
-    return {
-      reconstruction: reconstruction as tf.Tensor4D,
-      features: new Map(tapIds.map((tap, i) => [tap, tapped[i] as tf.Tensor2D])),
-      attention: attention as tf.Tensor2D,
-    };
+    return { reconstruction: outputs[0] as tf.Tensor4D, features, attention: outputs[1] as tf.Tensor2D };
   }
 
-  /** Mean squared error plus `entropyWeight` × the mean entropy of `output.attention`. */
   loss(x: tf.Tensor4D, output: BackboneOutput): tf.Scalar {
     const { attention } = output;
     if (attention === undefined) {
