@@ -31,19 +31,19 @@ export function flattenTaps(taps: readonly tf.Tensor[], wanted: readonly number[
  */
 export function tidyPass<Outputs extends tf.Tensor[]>(
   backbone: string,
-  wanted: readonly number[],
+  requested: readonly number[],
   pass: () => { readonly taps: readonly tf.Tensor[]; readonly outputs: Outputs },
 ): { outputs: Outputs; features: Map<number, tf.Tensor2D> } {
   let tapIds: number[] = [];
   let outputCount = 0;
-  const kept = tf.tidy(() => {
+  const results = tf.tidy(() => {
     const { taps, outputs } = pass();
-    const features = flattenTaps(taps, wanted, backbone);
+    const features = flattenTaps(taps, requested, backbone);
     tapIds = [...features.keys()];
     outputCount = outputs.length;
     return [...outputs, ...features.values()];
   });
 
-  const features = new Map(tapIds.map((tap, i) => [tap, kept[outputCount + i] as tf.Tensor2D]));
-  return { outputs: kept.slice(0, outputCount) as Outputs, features };
+  const features = new Map(tapIds.map((tap, i) => [tap, results[outputCount + i] as tf.Tensor2D]));
+  return { outputs: results.slice(0, outputCount) as Outputs, features };
 }
