@@ -8,17 +8,17 @@ import seedrandom from 'seedrandom';
 /** A seeded stream of uniform numbers in [0, 1) whose state can be saved and restored. */
 export type Rng = seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
 
-/** The seed of one purpose, e.g. `deriveSeed(8, 'member', 1, 'init')` is `"8/member/1/init"`. */
+/** Returns the seed of one purpose, e.g. `deriveSeed(8, 'member', 1, 'init')` is `"8/member/1/init"`. */
 export function deriveSeed(runSeed: number | string, ...purpose: readonly (number | string)[]): string {
   return [runSeed, ...purpose].join('/');
 }
 
-/** A stream for `seed`; pass `state` (from `rng.state()`) to continue where a saved stream stopped. */
+/** Creates a stream for `seed`. Pass `state` (from `rng.state()`) to continue where a saved stream stopped. */
 export function createRng(seed: string, state?: seedrandom.State.Arc4): Rng {
   return state === undefined ? seedrandom(seed, { state: true }) : seedrandom('', { state });
 }
 
-/** A random permutation of 0..n-1 (Fisher–Yates). */
+/** Returns a random permutation of 0..n-1 (Fisher–Yates). */
 export function permutation(n: number, rng: Rng): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

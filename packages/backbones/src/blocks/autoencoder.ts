@@ -140,7 +140,7 @@ export class AutoencoderNetwork {
     return { taps, output };
   }
 
-  /** Every layer with its state-dict prefix, in the official module order. */
+  /** Lists every layer with its state-dict prefix, in the official module order. */
   namedLayers(): Array<[string, Layer]> {
     const named: Array<[string, Layer]> = [];
     this.encoder.forEach((block, i) => named.push(...block.layers(`en_block${i + 1}.`)));

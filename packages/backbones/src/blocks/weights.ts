@@ -14,12 +14,12 @@ export function pytorchUniform(shape: readonly number[], fanIn: number, seed: st
   return variableFrom(tf.tensor(values, [...shape], 'float32'), true, name);
 }
 
-/** A variable filled with `value` (BatchNorm γ = 1, β = 0, running mean 0, running variance 1). */
+/** Creates a variable filled with `value` (BatchNorm γ = 1, β = 0, running mean 0, running variance 1). */
 export function filledVariable(shape: readonly number[], value: number, trainable: boolean, name: string): tf.Variable {
   return variableFrom(tf.fill([...shape], value, 'float32'), trainable, name);
 }
 
-/** A variable holding `initial`'s values; `initial` is disposed (the variable keeps its own reference). */
+/** Creates a variable with `initial`'s values and disposes `initial` (the variable keeps its own reference). */
 function variableFrom(initial: tf.Tensor, trainable: boolean, name: string): tf.Variable {
   const variable = tf.variable(initial, trainable, uniqueName(name));
   initial.dispose();
@@ -77,7 +77,7 @@ export function readCounter(tensor: tf.Tensor, key: string): number {
   }
   const value = tensor.dataSync()[0]!;
   if (!Number.isInteger(value) || value < 0) {
-    throw new D2ueError('shape', `Counter "${key}" holds ${value}, expected a non-negative integer.`, { subject: key });
+    throw new D2ueError('shape', `Counter "${key}" is ${value}, expected a non-negative integer.`, { subject: key });
   }
   return value;
 }

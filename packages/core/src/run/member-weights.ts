@@ -90,7 +90,7 @@ export function stateDictFromSafetensors(content: SafetensorsContent, file: stri
   for (const [name, array] of content.int64) {
     const values = Int32Array.from(array.data, (value) => {
       if (value < -2_147_483_648n || value > 2_147_483_647n) {
-        throw new D2ueError('io', `${file}: I64 tensor "${name}" holds ${value}, outside the int32 range that d2ue stores.`, { subject: name });
+        throw new D2ueError('io', `${file}: I64 tensor "${name}" is ${value}, outside the int32 range that d2ue stores.`, { subject: name });
       }
       return Number(value);
     });
