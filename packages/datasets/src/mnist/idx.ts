@@ -34,7 +34,9 @@ export function mnistDataFolder(): string {
 export async function readMnistSplit(split: 'train' | 't10k', folder = mnistDataFolder()): Promise<MnistSplit> {
   const imagesFile = path.join(folder, `${split}-images-idx3-ubyte`);
   const labelsFile = path.join(folder, `${split}-labels-idx1-ubyte`);
-  const [imageBytes, labelBytes] = await Promise.all([readIdx(imagesFile), readIdx(labelsFile)]);
+  // One after the other, so that a folder missing both files always reports the images file first.
+  const imageBytes = await readIdx(imagesFile);
+  const labelBytes = await readIdx(labelsFile);
 
   const images = parseHeader(imageBytes, imagesFile, IMAGES_MAGIC, 3);
   const labels = parseHeader(labelBytes, labelsFile, LABELS_MAGIC, 1);
