@@ -18,7 +18,7 @@ describe('d2ue backends', () => {
 
     expect(text).toMatch(/^gpu +no +- +not installed: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 \(needs .*CUDA 11\.2 and cuDNN 8\.1/m);
     expect(text).toMatch(/^node +no +- +does not load: npm install @tensorflow\/tfjs-node@4\.22\.0; run with --backend node for details$/m);
-    expect(text).toMatch(/^wasm +yes +3\.3 +default \(auto\); d2ue kernels: Conv2DBackpropFilter, BatchMatMul, Conv2DBackpropInput$/m);
+    expect(text).toMatch(/^wasm +yes +3\.3 +default \(auto\); d2ue kernels: Conv2DBackpropFilter, BatchMatMul, Conv2DBackpropInput, Sum, Mean, SplitV, Concat, Identity, Cast$/m);
     expect(text).toMatch(/^cpu +yes +312\.0 +$/m);
     expectTypeOf(formatBackends).returns.toEqualTypeOf<string>();
   });

@@ -14,6 +14,8 @@ export const WASM = 'wasm';
 /** The part of the wasm backend object (`BackendWasm`) that these kernels use. */
 export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
+  /** Adds a reference to a buffer; `disposeData` frees it when the last reference goes. */
+  incRef(dataId: object): void;
   /** A copy of a tensor's values out of the wasm heap. */
   readSync(dataId: object): tf.backend_util.BackendValues;
   /** A new tensor in the wasm heap, filled with `values` when given. */
