@@ -58,6 +58,20 @@ const ODD_CASES: Array<[string, InputCase]> = [
   ['odd, 3x3 stride 2, valid', makeCase([3, 7, 9, 5], [3, 3, 5, 4], 2, 'valid')],
   ['odd, 4x4 stride 2, valid', makeCase([2, 9, 8, 3], [4, 4, 3, 2], 2, 'valid')],
   ['5x5 stride 2, same', makeCase([2, 11, 10, 3], [5, 5, 3, 2], 2, 'same')],
+  // From 8 input channels on, stride > 1 takes one convolution per phase row and a row copy.
+  ['odd, 3x3 stride 2, same, 9 channels', makeCase([3, 7, 9, 9], [3, 3, 9, 4], 2, 'same')],
+  ['odd, 4x4 stride 2, valid, 8 channels', makeCase([2, 9, 8, 8], [4, 4, 8, 2], 2, 'valid')],
+  ['5x5 stride 2, same, 10 channels', makeCase([2, 11, 10, 10], [5, 5, 10, 2], 2, 'same')],
+  ['stride 3, kernel 4, 8 channels', makeCase([2, 10, 11, 8], [4, 4, 8, 3], 3, 'valid')],
+  [
+    'explicit asymmetric padding, 8 channels',
+    makeCase([2, 7, 6, 8], [3, 3, 8, 2], 2, [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ]),
+  ],
   ['stride 1, same', makeCase([2, 6, 5, 3], [3, 3, 3, 4], 1, 'same')],
   ['stride 1, valid', makeCase([2, 6, 5, 3], [3, 2, 3, 4], 1, 'valid')],
   ['stride 3, kernel 2', makeCase([2, 10, 11, 2], [2, 2, 2, 2], 3, 'valid')],

@@ -7,11 +7,16 @@
  * Write h + p_t = q·s + r with 0 ≤ r < s. Then kh = j·s + r and oh = q − j, so each phase r is a stride-1
  * correlation of dy with the flipped sub-filter W_r[j] = W[j·s + r]:
  *   dx[q·s + r − p_t] = Σ_{j < J} dy[q − j] · W[j·s + r]ᵀ,   J = ⌈KH / s⌉ (W zero-padded to J·s rows).
- * All s² phases (r_h, r_w) are stacked as output channels (r_h·s + r_w)·Cin + ci of ONE stride-1 Conv2D with a
- * J × J filter, then a transpose interleaves them (as DepthToSpace(s) would) and a slice crops the padding p_t, p_l.
- * Stacking the s² phases into one convolution does the same arithmetic as s² separate ones in one XNNPACK call.
+ * Two variants stack the phases as output channels of stride-1 Conv2Ds with J × J filters, so that each XNNPACK call
+ * does the arithmetic of several phases:
+ * - rowPhases (Cin ≥ 8): one convolution per phase row r_h over all phase columns. Its output comes out
+ *   interleaved along the width, and one copy per row of dx interleaves the rows and crops the padding p_t, p_l.
+ * - stackedPhases (Cin < 8 or s = 1): all s² phases in one convolution, then a transpose interleaves them (as
+ *   DepthToSpace(s) would) and a slice crops the padding.
  * Measured with scripts/bench-wasm-step.mjs (2-core CPU, batch 64): 4–11 ms per AE layer against 18–114 ms for
- * the stock kernel, and an AE training step from ~1 000 to ~560 ms.
+ * the stock kernel with stackedPhases alone, and an AE training step from ~1 000 to ~560 ms. rowPhases then cut
+ * the [64, 16, 16, 32] → [64, 32, 32, 16] call from 20 to 14 ms and [64, 8, 8, 64] → [64, 16, 16, 32] from 21 to 14 ms
+ * (new input per call).
  *
  * Shapes: dy [N, OH, OW, Cout], filter [KH, KW, Cin, Cout], output `inputShape` [N, H, W, Cin].
  * NOTE: NCHW data and unequal strides along height and width go to the stock kernel.
@@ -31,6 +36,14 @@ interface AxisPlan {
   /** First row (column) of the interleaved result that belongs to dx. */
   cropBegin: number;
 }
+
+/**
+ * From this many input channels on, one convolution per phase row plus a row copy beats one stacked convolution
+ * plus a transpose. Below it (the AE's last layer, Cin = 1) convolutions with 2·Cin output channels waste XNNPACK's
+ * vector width. Measured per call at batch 64 (2-core CPU): Cin = 32, 13 against 15 ms for the two convolutions
+ * alone; Cin = 16 equal; Cin = 1, 6.2 against 3.0 ms.
+ */
+const MIN_ROW_PHASE_CHANNELS = 8;
 
 /**
  * Plans one axis, or returns null when the stacked form needs a negative padding (padding ≥ J·s, far outside
@@ -91,12 +104,85 @@ export function makeConv2DBackpropInputWasm(original: tf.KernelFunc | null): tf.
     if (info.strideWidth !== stride || rows == null || cols == null) {
       return original(args);
     }
-    return phaseDecomposed(dy, filter, info, rows, cols, wasm);
+    return stride > 1 && info.inChannels >= MIN_ROW_PHASE_CHANNELS
+      ? rowPhases(dy, filter, info, rows, cols, wasm)
+      : stackedPhases(dy, filter, info, rows, cols, wasm);
   };
 }
 
-/** Computes dx by the stacked phase decomposition (see the file header). */
-function phaseDecomposed(
+/** Runs the stride-1 correlation of dy with stacked sub-filters, with the padding of the two axis plans. */
+function phaseConv(dy: tf.TensorInfo, subFilters: tf.TensorInfo, rows: AxisPlan, cols: AxisPlan, backend: WasmBackendLike): tf.TensorInfo {
+  return callWasmKernel(
+    tf.Conv2D,
+    { x: dy, filter: subFilters },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [rows.padBefore, rows.padAfter],
+        [cols.padBefore, cols.padAfter],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+    backend,
+  );
+}
+
+/**
+ * Computes dx with one convolution per phase row r_h, the phase columns stacked as its output channels. Its output
+ * [N, Q, Qw, s·Cin] has the layout of [N, Q, Qw·s, Cin]: the columns come out interleaved. Each row of dx is then
+ * one contiguous run of W·Cin values in the output of phase row (h + p_t) mod s, which one copy per row moves,
+ * cropping p_t and p_l on the way. No transpose and no slice is needed.
+ */
+function rowPhases(
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  rows: AxisPlan,
+  cols: AxisPlan,
+  backend: WasmBackendLike,
+): tf.TensorInfo {
+  const s = info.strideHeight;
+  const { inChannels, outChannels, batchSize, inHeight, inWidth } = info;
+  const temps: tf.TensorInfo[] = [];
+  try {
+    const phaseRows: tf.TensorInfo[] = [];
+    for (let rh = 0; rh < s; rh++) {
+      const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, [rh], inChannels, outChannels, backend);
+      temps.push(subFilters);
+      const phases = phaseConv(dy, subFilters, rows, cols, backend);
+      temps.push(phases);
+      phaseRows.push(phases);
+    }
+
+    // Views into the wasm heap are taken after the last allocation, which may grow (and so move) the heap.
+    const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const target = backend.typedArrayFromHeap(out) as Float32Array;
+    const sources = phaseRows.map((phases) => backend.typedArrayFromHeap(phases) as Float32Array);
+    const [, qRows, qCols] = phaseRows[0]!.shape as [number, number, number, number];
+    const sourceRow = qCols * s * inChannels;
+    const run = inWidth * inChannels;
+    const columnOffset = cols.cropBegin * inChannels;
+    for (let n = 0; n < batchSize; n++) {
+      for (let h = 0; h < inHeight; h++) {
+        const row = h + rows.cropBegin;
+        const start = (n * qRows + Math.floor(row / s)) * sourceRow + columnOffset;
+        target.set((sources[row % s] as Float32Array).subarray(start, start + run), (n * inHeight + h) * run);
+      }
+    }
+    return out;
+  } finally {
+    disposeAll(backend, temps);
+  }
+}
+
+/**
+ * Computes dx with all s² phases stacked as the output channels (r_h·s + r_w)·Cin + ci of one convolution, then a
+ * transpose that interleaves them (as DepthToSpace(s) would) and a slice that crops p_t, p_l.
+ */
+function stackedPhases(
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
@@ -108,25 +194,10 @@ function phaseDecomposed(
   const { inChannels, outChannels } = info;
   const temps: tf.TensorInfo[] = [];
   try {
-    const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, inChannels, outChannels, backend);
+    const allRows = Array.from({ length: s }, (_, rh) => rh);
+    const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, allRows, inChannels, outChannels, backend);
     temps.push(subFilters);
-
-    const phases = callWasmKernel(
-      tf.Conv2D,
-      { x: dy, filter: subFilters },
-      {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [rows.padBefore, rows.padAfter],
-          [cols.padBefore, cols.padAfter],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-      },
-      backend,
-    );
+    const phases = phaseConv(dy, subFilters, rows, cols, backend);
     temps.push(phases);
 
     // Interleave the phases: [N, Q, Qw, s·s·Cin] viewed as [N·Q, Qw, s, s·Cin], swap the middle axes → [N, Q·s,
@@ -171,34 +242,36 @@ function phaseDecomposed(
 }
 
 /**
- * Builds the stacked, flipped sub-filters F[t_h, t_w, co, (r_h·s + r_w)·Cin + ci] = W[(J_h−1−t_h)·s + r_h,
- * (J_w−1−t_w)·s + r_w, ci, co], zero where the tap lies beyond the filter. Built in JavaScript: the filter is
- * small, and the wasm rank-6 Transpose and Reverse this would otherwise take cost ~6 ms for a 4×4×64×64 filter.
+ * Builds the flipped sub-filters of the listed phase rows, stacked with every phase column as output channels:
+ * F[t_h, t_w, co, (i·s + r_w)·Cin + ci] = W[(J_h−1−t_h)·s + r_h, (J_w−1−t_w)·s + r_w, ci, co] for r_h =
+ * phaseRows[i], zero where the tap lies beyond the filter. Built in JavaScript: the filter is small, and the wasm
+ * rank-6 Transpose and Reverse this would otherwise take cost ~6 ms for a 4×4×64×64 filter.
  */
 function stackSubFilters(
   filter: tf.TensorInfo,
   tapsH: number,
   tapsW: number,
   s: number,
+  phaseRows: number[],
   inChannels: number,
   outChannels: number,
   backend: WasmBackendLike,
 ): tf.TensorInfo {
   const [filterHeight, filterWidth] = filter.shape as [number, number, number, number];
   const w = backend.readSync(filter.dataId) as Float32Array;
-  const phaseChannels = s * s * inChannels;
+  const phaseChannels = phaseRows.length * s * inChannels;
   const out = new Float32Array(tapsH * tapsW * outChannels * phaseChannels);
 
   for (let th = 0; th < tapsH; th++) {
-    for (let rh = 0; rh < s; rh++) {
+    phaseRows.forEach((rh, i) => {
       const kh = (tapsH - 1 - th) * s + rh;
-      if (kh >= filterHeight) continue;
+      if (kh >= filterHeight) return;
       for (let tw = 0; tw < tapsW; tw++) {
         for (let rw = 0; rw < s; rw++) {
           const kw = (tapsW - 1 - tw) * s + rw;
           if (kw >= filterWidth) continue;
           const source = (kh * filterWidth + kw) * inChannels * outChannels;
-          const target = (th * tapsW + tw) * outChannels * phaseChannels + (rh * s + rw) * inChannels;
+          const target = (th * tapsW + tw) * outChannels * phaseChannels + (i * s + rw) * inChannels;
           for (let ci = 0; ci < inChannels; ci++) {
             for (let co = 0; co < outChannels; co++) {
               out[target + co * phaseChannels + ci] = w[source + ci * outChannels + co] as number;
@@ -206,7 +279,7 @@ function stackSubFilters(
           }
         }
       }
-    }
+    });
   }
   return backend.makeOutput([tapsH, tapsW, outChannels, phaseChannels], 'float32', undefined, out);
 }

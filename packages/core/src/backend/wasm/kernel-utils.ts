@@ -16,6 +16,8 @@ export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
   /** Adds a reference to a buffer; `disposeData` frees it when the last reference goes. */
   incRef(dataId: object): void;
+  /** A view of a tensor's values in the wasm heap; it goes stale when an allocation grows the heap. */
+  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
   /** A copy of a tensor's values out of the wasm heap. */
   readSync(dataId: object): tf.backend_util.BackendValues;
   /** A new tensor in the wasm heap, filled with `values` when given. */
