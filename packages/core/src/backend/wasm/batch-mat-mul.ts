@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { callWasmKernel, disposeAll, reshapeView, type WasmBackendLike } from './kernel-utils.js';
+import { callWasmKernel, disposeAll, requireStockKernel, reshapeView, type WasmBackendLike } from './kernel-utils.js';
 
 /** The layout the fast path picks for one product (exported for tests and the benchmark). */
 export interface MatMulPlan {
@@ -45,12 +45,7 @@ export function planMatMul(m: number, k: number, n: number, transposeA: boolean,
  * @throws Error when the stock wasm kernel is missing.
  */
 export function makeBatchMatMulWasm(original: tf.KernelFunc | null): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      "d2ue wasm kernels: the stock wasm 'BatchMatMul' kernel is missing; import '@tensorflow/tfjs-backend-wasm' " +
-        'before registering the training kernels.',
-    );
-  }
+  const stock = requireStockKernel(tf.BatchMatMul, original);
 
   return (args) => {
     const { inputs, backend, attrs } = args;
@@ -62,7 +57,7 @@ export function makeBatchMatMulWasm(original: tf.KernelFunc | null): tf.KernelFu
     const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
     const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
     if (batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
-      return original(args);
+      return stock(args);
     }
     const aRows = a.shape[a.shape.length - 2] as number;
     const aCols = a.shape[a.shape.length - 1] as number;
@@ -75,7 +70,7 @@ export function makeBatchMatMulWasm(original: tf.KernelFunc | null): tf.KernelFu
     const plan = planMatMul(m, k, n, transposeA, transposeB);
     if (plan.form === 'stock' || k !== kB) {
       // No flag, or mismatched inner sizes (the stock kernel reports those).
-      return original(args);
+      return stock(args);
     }
 
     // The rank of the result follows the inputs (e.g. [1, m, n] for rank-3 operands).
@@ -89,7 +84,7 @@ export function makeBatchMatMulWasm(original: tf.KernelFunc | null): tf.KernelFu
       return t;
     };
     const matMul = (left: tf.TensorInfo, right: tf.TensorInfo): tf.TensorInfo =>
-      original({ inputs: { a: left, b: right }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+      stock({ inputs: { a: left, b: right }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
 
     try {
       let out: tf.TensorInfo;

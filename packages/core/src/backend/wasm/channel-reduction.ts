@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { callWasmKernel, disposeAll, reshapeView, type WasmBackendLike } from './kernel-utils.js';
+import { callWasmKernel, disposeAll, requireStockKernel, reshapeView, type WasmBackendLike } from './kernel-utils.js';
 
 /** The pooling windows for R rows: h × w values per window, R / (h·w) windows. */
 export interface ChannelPoolPlan {
@@ -58,12 +58,7 @@ function reducesAllButLast(axis: number | number[], shape: number[]): boolean {
 
 /** Makes the Sum (`scaleBySize` true) or Mean kernel function around the stock one. */
 function makeChannelReduction(kernelName: string, original: tf.KernelFunc | null, scaleBySize: boolean): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      `d2ue wasm kernels: the stock wasm '${kernelName}' kernel is missing; import '@tensorflow/tfjs-backend-wasm' ` +
-        'before registering the training kernels.',
-    );
-  }
+  const stock = requireStockKernel(kernelName, original);
 
   return (args) => {
     const { inputs, backend, attrs } = args;
@@ -71,13 +66,13 @@ function makeChannelReduction(kernelName: string, original: tf.KernelFunc | null
     const { x } = inputs as { x: tf.TensorInfo };
     const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
     if (x.dtype !== 'float32' || !reducesAllButLast(axis, x.shape)) {
-      return original(args);
+      return stock(args);
     }
     const channels = x.shape[x.shape.length - 1] as number;
     const rows = tf.util.sizeFromShape(x.shape) / channels;
     const plan = rows > 0 ? planChannelPool(rows) : null;
     if (plan == null) {
-      return original(args);
+      return stock(args);
     }
 
     const { height, width } = plan;
@@ -91,7 +86,7 @@ function makeChannelReduction(kernelName: string, original: tf.KernelFunc | null
       // and their sum times h·w is the sum.
       if (windows > 1) {
         temps.push(reduced);
-        reduced = original({ inputs: { x: reduced }, backend, attrs: { axis: [0, 1, 2], keepDims: false } }) as tf.TensorInfo;
+        reduced = stock({ inputs: { x: reduced }, backend, attrs: { axis: [0, 1, 2], keepDims: false } }) as tf.TensorInfo;
       }
       if (scaleBySize) {
         const size = wasm.makeOutput([], 'float32', undefined, new Float32Array([height * width]));

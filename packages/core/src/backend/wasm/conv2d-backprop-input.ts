@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { callWasmKernel, disposeAll, reshapeView, type WasmBackendLike } from './kernel-utils.js';
+import { callWasmKernel, disposeAll, requireStockKernel, reshapeView, type WasmBackendLike } from './kernel-utils.js';
 
 /** The plan for one spatial axis of the phase-decomposed convolution: sub-filter length, padding and crop. */
 interface AxisPlan {
@@ -72,12 +72,7 @@ function planAxis(inSize: number, outSize: number, filterSize: number, stride: n
  * @throws Error when the stock wasm kernel is missing.
  */
 export function makeConv2DBackpropInputWasm(original: tf.KernelFunc | null): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      "d2ue wasm kernels: the stock wasm 'Conv2DBackpropInput' kernel is missing; import " +
-        "'@tensorflow/tfjs-backend-wasm' before registering the training kernels.",
-    );
-  }
+  const stock = requireStockKernel(tf.Conv2DBackpropInput, original);
 
   return (args) => {
     const { inputs, backend, attrs } = args;
@@ -85,7 +80,7 @@ export function makeConv2DBackpropInputWasm(original: tf.KernelFunc | null): tf.
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (a.dataFormat === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') {
-      return original(args);
+      return stock(args);
     }
 
     const info = tf.backend_util.computeConv2DInfo(
@@ -102,7 +97,7 @@ export function makeConv2DBackpropInputWasm(original: tf.KernelFunc | null): tf.
     const rows = planAxis(info.inHeight, dy.shape[1] as number, info.filterHeight, stride, info.padInfo.top);
     const cols = planAxis(info.inWidth, dy.shape[2] as number, info.filterWidth, stride, info.padInfo.left);
     if (info.strideWidth !== stride || rows == null || cols == null) {
-      return original(args);
+      return stock(args);
     }
     return stride > 1 && info.inChannels >= MIN_ROW_PHASE_CHANNELS
       ? rowPhases(dy, filter, info, rows, cols, wasm)

@@ -61,6 +61,23 @@ export function callWasmKernel(
 }
 
 /**
+ * Returns the stock wasm kernel that a d2ue kernel wraps.
+ *
+ * @example
+ * const stock = requireStockKernel(tf.Sum, original);
+ * @throws Error when it is missing, which means the wasm backend package was not imported first.
+ */
+export function requireStockKernel(name: string, original: tf.KernelFunc | null): tf.KernelFunc {
+  if (original == null) {
+    throw new Error(
+      `d2ue wasm kernels: the stock wasm '${name}' kernel is missing; import '@tensorflow/tfjs-backend-wasm' before ` +
+        'registering the training kernels.',
+    );
+  }
+  return original;
+}
+
+/**
  * Frees kernel temporaries. Skips null entries and views (TensorInfos that share an input's dataId without owning
  * a reference), which the caller passes as `keep`.
  *

@@ -7,9 +7,9 @@
  * so these kernels return the input's buffer with one more reference, as the cpu backend's Identity does.
  * String tensors and casts to another dtype go to the stock kernels.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
-import type { WasmBackendLike } from './kernel-utils.js';
+import { requireStockKernel, type WasmBackendLike } from './kernel-utils.js';
 
 /** Returns a new TensorInfo on `x`'s buffer, counted as one more reference to it. */
 function share(x: tf.TensorInfo, backend: WasmBackendLike): tf.TensorInfo {
@@ -41,17 +41,12 @@ export function makeIdentityWasm(original: tf.KernelFunc | null): tf.KernelFunc 
  * @throws Error when the stock wasm kernel is missing.
  */
 export function makeCastWasm(original: tf.KernelFunc | null): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      "d2ue wasm kernels: the stock wasm 'Cast' kernel is missing; import '@tensorflow/tfjs-backend-wasm' before " +
-        'registering the training kernels.',
-    );
-  }
+  const stock = requireStockKernel(tf.Cast, original);
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { dtype } = args.attrs as unknown as tf.CastAttrs;
     if (dtype !== x.dtype || x.dtype === 'string') {
-      return original(args);
+      return stock(args);
     }
     return share(x, args.backend as WasmBackendLike);
   };

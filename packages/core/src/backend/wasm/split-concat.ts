@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { callWasmKernel, disposeAll, reshapeView, type WasmBackendLike } from './kernel-utils.js';
+import { callWasmKernel, disposeAll, requireStockKernel, reshapeView, type WasmBackendLike } from './kernel-utils.js';
 
 /** Runs of at least this many values are copied fast enough by the stock kernels. */
 const MIN_STOCK_RUN = 16;
@@ -41,12 +41,7 @@ function swapLeading(x: tf.TensorInfo, p: number, q: number, b: number, wasm: Wa
  * @throws Error when the stock wasm kernel is missing.
  */
 export function makeSplitVWasm(original: tf.KernelFunc | null): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      "d2ue wasm kernels: the stock wasm 'SplitV' kernel is missing; import '@tensorflow/tfjs-backend-wasm' before " +
-        'registering the training kernels.',
-    );
-  }
+  const stock = requireStockKernel(tf.SplitV, original);
 
   return (args) => {
     const { inputs, backend, attrs } = args;
@@ -57,7 +52,7 @@ export function makeSplitVWasm(original: tf.KernelFunc | null): tf.KernelFunc {
     const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
     const [a, c, b] = aroundAxis(x.shape, $axis);
     if (x.dtype !== 'float32' || a === 1 || Math.min(...sizes) * b >= MIN_STOCK_RUN || tf.util.sizeFromShape(x.shape) === 0) {
-      return original(args);
+      return stock(args);
     }
 
     const temps: tf.TensorInfo[] = [];
@@ -91,12 +86,7 @@ export function makeSplitVWasm(original: tf.KernelFunc | null): tf.KernelFunc {
  * @throws Error when the stock wasm kernel is missing.
  */
 export function makeConcatWasm(original: tf.KernelFunc | null): tf.KernelFunc {
-  if (original == null) {
-    throw new Error(
-      "d2ue wasm kernels: the stock wasm 'Concat' kernel is missing; import '@tensorflow/tfjs-backend-wasm' before " +
-        'registering the training kernels.',
-    );
-  }
+  const stock = requireStockKernel(tf.Concat, original);
 
   return (args) => {
     const { backend, attrs } = args;
@@ -104,20 +94,20 @@ export function makeConcatWasm(original: tf.KernelFunc | null): tf.KernelFunc {
     const parts = (args.inputs as unknown as tf.TensorInfo[]).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     const first = parts[0];
     if (first === undefined || parts.length < 2 || parts.some((t) => t.dtype !== 'float32')) {
-      return original(args);
+      return stock(args);
     }
     const $axis = tf.util.parseAxisParam((attrs as unknown as tf.ConcatAttrs).axis, first.shape)[0] as number;
     const [a, , b] = aroundAxis(first.shape, $axis);
     const sizes = parts.map((t) => t.shape[$axis] as number);
     if (a === 1 || Math.min(...sizes) * b >= MIN_STOCK_RUN) {
-      return original(args);
+      return stock(args);
     }
 
     const temps: tf.TensorInfo[] = [];
     try {
       // Each [A, c_i, B] → [c_i, A·B], stacked as rows (contiguous copies), then [C, A, B] → [A, C, B].
       const rows = parts.map((t, i) => reshapeView(swapLeading(t, a, sizes[i] as number, b, wasm, temps), [sizes[i] as number, a * b]));
-      const stacked = original({ inputs: rows as unknown as tf.NamedTensorInfoMap, backend, attrs: { axis: 0 } }) as tf.TensorInfo;
+      const stacked = stock({ inputs: rows as unknown as tf.NamedTensorInfoMap, backend, attrs: { axis: 0 } }) as tf.TensorInfo;
       temps.push(stacked);
       const total = sizes.reduce((sum, size) => sum + size, 0);
       const out = callWasmKernel(tf.Transpose, { x: reshapeView(stacked, [total, a, b]) }, { perm: [1, 0, 2] }, wasm);
