@@ -19,8 +19,8 @@ export interface BatchNormArgs {
 /**
  * Batch normalisation over every axis but the last (channels), for [B, F] and [B, H, W, C] inputs.
  *
- * Training mode runs {@link batchNormTraining}, which has a closed-form gradient, rather than `tf.batchNorm`: the
- * gradient of `tf.batchNorm` builds full-size tiles, which made an AE training step on wasm about 10 % slower
+ * Training mode runs `batchNormTraining` (batch-norm-training.ts), which has a closed-form gradient, rather than
+ * `tf.batchNorm`, whose gradient builds full-size tiles; with it an AE training step on wasm was about 10 % slower
  * (tfjs 4.22, measured on 2 CPU cores).
  * As in PyTorch, normalisation uses the biased batch variance and the running variance is updated with the
  * unbiased one. Like PyTorch it counts the training-mode passes in `num_batches_tracked` (exported as an int32
