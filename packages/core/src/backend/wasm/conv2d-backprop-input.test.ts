@@ -63,6 +63,7 @@ const ODD_CASES: Array<[string, InputCase]> = [
   ['odd, 4x4 stride 2, valid, 8 channels', makeCase([2, 9, 8, 8], [4, 4, 8, 2], 2, 'valid')],
   ['5x5 stride 2, same, 10 channels', makeCase([2, 11, 10, 10], [5, 5, 10, 2], 2, 'same')],
   ['stride 3, kernel 4, 8 channels', makeCase([2, 10, 11, 8], [4, 4, 8, 3], 3, 'valid')],
+  ['one row, a phase row with no rows, 8 channels', makeCase([2, 1, 4, 8], [3, 3, 8, 2], 2, 'same')],
   [
     'explicit asymmetric padding, 8 channels',
     makeCase([2, 7, 6, 8], [3, 3, 8, 2], 2, [
