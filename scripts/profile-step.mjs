@@ -6,8 +6,8 @@
  * Usage: node scripts/profile-step.mjs [--backbone AE|MemAE|AE-U] [--backend wasm] [--batch 64] [--steps 5]
  *                                      [--top 16]
  * The step is the one `npm run bench` times: width 1, 64×64, the backbone's loss, Adam. The median is over
- * --steps steps after 2 warm-up steps; the profile is of one more step (`tf.profile`, which times each kernel
- * call on the main thread, so its total can exceed the step's wall time).
+ * --steps steps after 2 warm-up steps. The profile is of one more step: `tf.profile` times each kernel call on the
+ * main thread, and a kernel that runs others inside it is counted with them, so the total can exceed the step.
  */
 import { parseArgs } from 'node:util';
 
@@ -21,6 +21,17 @@ const { values: opts } = parseArgs({
   },
 });
 
+for (const [name, pattern, what] of [
+  ['batch', /^[1-9][0-9]*$/, 'a positive integer'],
+  ['steps', /^[1-9][0-9]*$/, 'a positive integer'],
+  ['top', /^[0-9]+$/, 'a whole number'],
+]) {
+  if (!pattern.test(opts[name])) {
+    console.error(`--${name}: expected ${what}, got "${opts[name]}".`);
+    process.exit(2);
+  }
+}
+
 const tf = await import('@tensorflow/tfjs-core');
 const core = await import('../packages/core/dist/index.js');
 const { aeBackbone, memAeBackbone, aeUBackbone } = await import('../packages/backbones/dist/index.js');
@@ -30,7 +41,13 @@ if (descriptor === undefined) {
   console.error(`--backbone: expected one of ${Object.keys(descriptors).join(', ')}, got "${opts.backbone}".`);
   process.exit(2);
 }
-await core.selectBackend(opts.backend);
+try {
+  await core.selectBackend(opts.backend);
+} catch (error) {
+  // selectBackend names the argument "backend"; here it came from the --backend flag.
+  console.error(error.message.startsWith('backend: ') ? `--${error.message}` : error.message);
+  process.exit(2);
+}
 
 const batch = Number(opts.batch);
 const top = Number(opts.top);

@@ -52,6 +52,10 @@ describe('selectBackend', () => {
     }
     expectTypeOf(selectBackend).returns.resolves.toEqualTypeOf<'gpu' | 'node' | 'wasm' | 'cpu'>();
   });
+
+  it('rejects an unknown argument', async () => {
+    await expect(selectBackend('tpu' as 'cpu')).rejects.toThrow(/^backend: unknown backend "tpu"; use one of gpu, node, wasm, cpu or auto/);
+  });
 });
 
 describe('nativeAdvice', () => {

@@ -30,8 +30,10 @@ export async function selectBackend(name: BackendName = 'auto'): Promise<Concret
   const requested = name === 'auto' ? ((process.env.D2UE_BACKEND as BackendName | undefined) ?? 'auto') : name;
   if (requested !== 'auto') {
     if (!(AUTO_ORDER as readonly string[]).includes(requested)) {
-      throw new D2ueError('backend', `D2UE_BACKEND: unknown backend "${requested}"; use one of ${AUTO_ORDER.join(', ')} or auto.`, {
-        subject: 'D2UE_BACKEND',
+      // Name where the value came from: the environment variable, or the caller's argument.
+      const subject = name === 'auto' ? 'D2UE_BACKEND' : 'backend';
+      throw new D2ueError('backend', `${subject}: unknown backend "${requested}"; use one of ${AUTO_ORDER.join(', ')} or auto.`, {
+        subject,
       });
     }
     await activateBackend(requested as ConcreteBackend);
