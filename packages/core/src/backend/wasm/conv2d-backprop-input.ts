@@ -144,10 +144,12 @@ function rowPhases(
   const { inChannels, outChannels, batchSize, inHeight, inWidth } = info;
   const temps: tf.TensorInfo[] = [];
   try {
+    // One copy of the filter out of the heap serves every phase row.
+    const weights = backend.readSync(filter.dataId) as Float32Array;
     const phaseRows: tf.TensorInfo[] = [];
     const skipped: number[] = [];
     for (let rh = 0; rh < s; rh++) {
-      const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, [rh], inChannels, outChannels, backend);
+      const subFilters = stackSubFilters(filter.shape, weights, rows.taps, cols.taps, s, [rh], inChannels, outChannels, backend);
       temps.push(subFilters);
       const plan = trimRows(rows, rh, s, inHeight, dy.shape[1] as number);
       const phases = phaseConv(dy, subFilters, plan.rows, cols, backend);
@@ -181,13 +183,14 @@ function rowPhases(
 
 /**
  * Narrows the shared row plan to the rows phase row `rh` contributes to dx. The shared plan computes every phase
- * row over the same range, which for stride 2 and padding 1 holds one row per phase that the crop throws away
- * (a quarter of the work at 4 × 4 outputs). `skipped` is the number of leading rows of the shared range left out.
+ * row over the same range. For stride 2 and padding 1 that range contains one row per phase that the crop drops,
+ * so a 4 × 4 output per phase took 5 rows. `skipped` is the number of leading rows of the shared range left out.
  */
 function trimRows(rows: AxisPlan, rh: number, s: number, inHeight: number, outHeight: number): { rows: AxisPlan; skipped: number } {
-  // Rows of the interleaved grid that dx keeps: cropBegin … cropBegin + H − 1; phase rh owns those ≡ rh (mod s).
-  const firstRow = rows.cropBegin + ((((rh - rows.cropBegin) % s) + s) % s);
-  const lastRow = rows.cropBegin + inHeight - 1 - ((((rows.cropBegin + inHeight - 1 - rh) % s) + s) % s);
+  // dx keeps rows cropBegin … cropBegin + H − 1 of the interleaved grid. Phase rh owns the rows ≡ rh (mod s).
+  const modulo = (a: number): number => ((a % s) + s) % s;
+  const firstRow = rows.cropBegin + modulo(rh - rows.cropBegin);
+  const lastRow = rows.cropBegin + inHeight - 1 - modulo(rows.cropBegin + inHeight - 1 - rh);
   if (lastRow < firstRow) {
     return { rows, skipped: 0 };
   }
@@ -215,7 +218,8 @@ function stackedPhases(
   const temps: tf.TensorInfo[] = [];
   try {
     const allRows = Array.from({ length: s }, (_, rh) => rh);
-    const subFilters = stackSubFilters(filter, rows.taps, cols.taps, s, allRows, inChannels, outChannels, backend);
+    const weights = backend.readSync(filter.dataId) as Float32Array;
+    const subFilters = stackSubFilters(filter.shape, weights, rows.taps, cols.taps, s, allRows, inChannels, outChannels, backend);
     temps.push(subFilters);
     const phases = phaseConv(dy, subFilters, rows, cols, backend);
     temps.push(phases);
@@ -264,11 +268,12 @@ function stackedPhases(
 /**
  * Builds the flipped sub-filters of the listed phase rows, stacked with every phase column as output channels:
  * F[t_h, t_w, co, (i·s + r_w)·Cin + ci] = W[(J_h−1−t_h)·s + r_h, (J_w−1−t_w)·s + r_w, ci, co] for r_h =
- * phaseRows[i], zero where the tap lies beyond the filter. Built in JavaScript: the filter is small, and the wasm
+ * phaseRows[i], zero where the tap lies beyond the filter. `weights` are W's values, of shape `filterShape`. Built in JavaScript: the filter is small, and the wasm
  * rank-6 Transpose and Reverse this would otherwise take cost ~6 ms for a 4×4×64×64 filter.
  */
 function stackSubFilters(
-  filter: tf.TensorInfo,
+  filterShape: number[],
+  weights: Float32Array,
   tapsH: number,
   tapsW: number,
   s: number,
@@ -277,8 +282,7 @@ function stackSubFilters(
   outChannels: number,
   backend: WasmBackendLike,
 ): tf.TensorInfo {
-  const [filterHeight, filterWidth] = filter.shape as [number, number, number, number];
-  const w = backend.readSync(filter.dataId) as Float32Array;
+  const [filterHeight, filterWidth] = filterShape as [number, number, number, number];
   const phaseChannels = phaseRows.length * s * inChannels;
   const out = new Float32Array(tapsH * tapsW * outChannels * phaseChannels);
 
@@ -294,7 +298,7 @@ function stackSubFilters(
           const target = (th * tapsW + tw) * outChannels * phaseChannels + (i * s + rw) * inChannels;
           for (let ci = 0; ci < inChannels; ci++) {
             for (let co = 0; co < outChannels; co++) {
-              out[target + co * phaseChannels + ci] = w[source + ci * outChannels + co] as number;
+              out[target + co * phaseChannels + ci] = weights[source + ci * outChannels + co] as number;
             }
           }
         }
