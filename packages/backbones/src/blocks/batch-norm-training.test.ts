@@ -8,7 +8,7 @@ beforeAll(async () => {
   await selectBackend('cpu');
 });
 
-/** The same normalisation written as plain ops, differentiated by tfjs's autodiff. */
+/** Normalises `x` with plain ops, so that tfjs's autodiff gives the reference gradient. */
 function reference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const { mean, variance } = tf.moments(x, axes);

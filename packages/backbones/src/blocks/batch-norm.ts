@@ -20,8 +20,8 @@ export interface BatchNormArgs {
  * Batch normalisation over every axis but the last (channels), for [B, F] and [B, H, W, C] inputs.
  *
  * Training mode runs `batchNormTraining` (batch-norm-training.ts), which has a closed-form gradient, rather than
- * `tf.batchNorm`, whose gradient builds full-size tiles; with it an AE training step on wasm was about 10 % slower
- * (tfjs 4.22, measured on 2 CPU cores).
+ * `tf.batchNorm`. The gradient of `tf.batchNorm` builds full-size tiles, and with it an AE training step on wasm was
+ * about 10 % slower (tfjs 4.22, measured on 2 CPU cores).
  * As in PyTorch, normalisation uses the biased batch variance and the running variance is updated with the
  * unbiased one. Like PyTorch it counts the training-mode passes in `num_batches_tracked` (exported as an int32
  * scalar, written to safetensors as I64), so `load_state_dict(strict=True)` finds every key it expects. The counter

@@ -18,7 +18,7 @@ import { callWasmKernel, disposeAll, requireStockKernel, reshapeView, type WasmB
 /** Runs of at least this many values are copied fast enough by the stock kernels. */
 const MIN_STOCK_RUN = 16;
 
-/** x viewed as [A, C, B] around `axis`. */
+/** Returns the sizes [A, C, B] of a tensor viewed around `axis`: leading axes, the axis, trailing axes. */
 function aroundAxis(shape: number[], axis: number): [number, number, number] {
   return [tf.util.sizeFromShape(shape.slice(0, axis)), shape[axis] as number, tf.util.sizeFromShape(shape.slice(axis + 1))];
 }
